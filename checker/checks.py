@@ -1,0 +1,241 @@
+"""The kinds of check a market rule can run, each a small pure function.
+
+A rule pack picks a check by name and tunes it with `params`; a check looks
+at the facts of one post as one market sees them and returns the spans that
+make it fire, an empty tuple when it fires with nothing to point at, or None
+when it does not fire. Adding a market or a label never needs a new check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from .evidence import LabelHit, PostFacts
+from .model import VIDEO_FORMATS, Span, Strength
+from .packs import Market
+
+Result = tuple[Span, ...] | None
+DEFAULT_FOLD = {"chars": 125, "lines": 3}
+
+
+@dataclass(frozen=True)
+class MarketView:
+    """One post's facts as one market classifies its labels."""
+    facts: PostFacts
+    market: Market
+    accepted: tuple[LabelHit, ...]
+    ambiguous: tuple[LabelHit, ...]
+    folds: Mapping[str, Mapping[str, int]]
+
+    @classmethod
+    def build(cls, facts: PostFacts, market: Market, folds: Mapping[str, Mapping[str, int]]) -> "MarketView":
+        return cls(
+            facts, market,
+            tuple(h for h in facts.labels if h.label.id in market.accepted),
+            tuple(h for h in facts.labels if h.label.id in market.ambiguous),
+            folds,
+        )
+
+    @property
+    def platform_label(self) -> bool:
+        return self.facts.post.paid_partnership
+
+    @property
+    def platform_label_counts(self) -> bool:
+        return self.platform_label and self.market.platform_label == "accepted"
+
+    @property
+    def relationship(self) -> bool:
+        return self.facts.relationship or bool(self.accepted or self.ambiguous)
+
+    def fold(self, params: Mapping[str, Any]) -> Mapping[str, int]:
+        platform_fold = self.folds.get(self.facts.post.platform) or self.folds.get("default") or DEFAULT_FOLD
+        return {**platform_fold, **{k: params[k] for k in ("chars", "lines") if k in params}}
+
+
+def _spans(hits) -> tuple[Span, ...]:
+    return tuple(h.span for h in hits if h.span is not None)
+
+
+def _relationship_spans(view: MarketView) -> tuple[Span, ...]:
+    return tuple(e.span for e in view.facts.evidence if e.strength is not Strength.WEAK and e.span is not None)
+
+
+# --------------------------------------------------------------------------- label presence
+
+def missing_label(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """Commercial evidence, and no label of any kind (text or platform)."""
+    if not view.facts.relationship or view.accepted or view.ambiguous or view.platform_label:
+        return None
+    return _relationship_spans(view)
+
+
+def ambiguous_label_only(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """Only labels this market finds unclear (#sp, #collab, #gifted in GB ...)."""
+    if view.accepted or not view.ambiguous or view.platform_label_counts:
+        return None
+    return _spans(view.ambiguous)
+
+
+def platform_label_only(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """The platform's paid-partnership label with no label in the text."""
+    if not view.platform_label or view.accepted or view.ambiguous or view.market.platform_label == "accepted":
+        return None
+    return ()
+
+
+def weak_evidence_only(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """Only weak signs (a bare brand tag): a person should look."""
+    if view.relationship or view.platform_label:
+        return None
+    kinds = set(params.get("kinds", ("brand_mention", "brand_hashtag")))
+    spans = tuple(e.span for e in view.facts.evidence
+                  if e.strength is Strength.WEAK and e.kind in kinds and e.span is not None)
+    return spans or None
+
+
+# --------------------------------------------------------------------------- placement
+
+def _upfront(view: MarketView, hit: LabelHit, params: Mapping[str, Any]) -> bool:
+    span = hit.span
+    if span.field == "title":
+        return True
+    if span.field in ("transcript", "on_screen_text"):
+        return span.start < params.get("spoken_chars", 300)
+    text = view.facts.post.field_text(span.field)
+    start_of_view = _frame_start(view, span)
+    before = text[start_of_view:span.start]
+    fold = view.fold(params)
+    return len(before) < fold["chars"] and before.count("\n") < fold["lines"]
+
+
+def _frame_start(view: MarketView, span: Span) -> int:
+    starts = [f.start for f in view.facts.frames if f.field == span.field and f.start <= span.start]
+    return max(starts, default=0)
+
+
+def label_after_fold(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """Every accepted label sits below the fold ("… more") or late in the video."""
+    if not view.accepted or view.platform_label_counts:
+        return None
+    if any(_upfront(view, hit, params) for hit in view.accepted):
+        return None
+    return _spans(view.accepted)
+
+
+def _in_trailing_run(view: MarketView, hit: LabelHit, params: Mapping[str, Any]) -> bool:
+    runs = view.facts.hashtag_runs.get(hit.span.field, [])
+    text = view.facts.post.field_text(hit.span.field)
+    minimum = params.get("min_hashtags", 3)
+    for run_start, run_end, tags in runs:
+        trailing = not text[run_end:].strip(" \t\r\n.·•") and text[:run_start].strip()
+        if not trailing or len(tags) < minimum or not run_start <= hit.span.start < run_end:
+            continue
+        position = next((i for i, (s, e) in enumerate(tags) if s <= hit.span.start < e), None)
+        if position is None:
+            return True
+        if position < params.get("allowed_first", 0):
+            return False
+        if params.get("allow_edges") and position in (0, len(tags) - 1):
+            return False
+        return True
+    return False
+
+
+def label_in_hashtag_cluster(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """Every accepted label is buried in a trailing run of hashtags."""
+    if not view.accepted or view.platform_label_counts:
+        return None
+    if all(_in_trailing_run(view, hit, params) for hit in view.accepted):
+        return _spans(view.accepted)
+    return None
+
+
+def video_label_outside_video(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """A video whose label is only in the description, not said or shown in it."""
+    post = view.facts.post
+    formats = params.get("formats", VIDEO_FORMATS)
+    if post.format not in formats or not view.accepted:
+        return None
+    in_video_fields = set(params.get("fields", ("title", "transcript", "on_screen_text")))
+    if not any(post.field_text(f) for f in in_video_fields - {"title"}):
+        return None              # nothing of the video itself to judge
+    if any(hit.span.field in in_video_fields for hit in view.accepted):
+        return None
+    return _spans(view.accepted)
+
+
+def live_label_not_repeated(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """A livestream that says its label fewer times than the market expects."""
+    post = view.facts.post
+    if post.format != "live" or not post.transcript or not view.relationship:
+        return None
+    spoken = [hit for hit in view.accepted if hit.span.field == "transcript"]
+    if len(spoken) >= params.get("min_mentions", 2):
+        return None
+    return _spans(spoken) or _spans(view.accepted) or ()
+
+
+def story_frames_unlabelled(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """A story or carousel with frames that carry no label."""
+    frames = view.facts.frames
+    if len(frames) < 2 or not view.accepted:
+        return None
+    labelled = {f.index for f in frames for hit in view.accepted
+                if hit.span.field == f.field and f.start <= hit.span.start < f.end}
+    required = {0, len(frames) - 1} if params.get("require") == "first_and_last" else set(range(len(frames)))
+    missing = sorted(required - labelled)
+    if not missing:
+        return None
+    return tuple(Span(f.field, f.start, f.end, view.facts.post.field_text(f.field)[f.start:f.end])
+                 for f in frames if f.index in missing)
+
+
+# --------------------------------------------------------------------------- wording
+
+def label_wrong_language(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """Accepted labels exist, but none is in the language of the post."""
+    language = view.facts.language
+    languages = params.get("languages", view.market.languages)
+    if not view.accepted or not language or language not in languages:
+        return None
+    if any(hit.label.language in (None, language) for hit in view.accepted):
+        return None
+    return _spans(view.accepted)
+
+
+def label_without_brand(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """The market wants the brand named with the label (Ad @brand, Mainos X)."""
+    ids = set(params.get("labels", ())) or {h.label.id for h in view.accepted}
+    hits = [h for h in view.accepted if h.label.id in ids]
+    if not hits or len(hits) < len(view.accepted):
+        return None
+    window = params.get("window", 60)
+    brands = [m for m in view.facts.mentions] + [e.span for e in view.facts.evidence
+                                                 if e.kind == "brand_hashtag" and e.span]
+    for hit in hits:
+        if any(b.field == hit.span.field and abs(b.start - hit.span.end) <= window for b in brands):
+            return None
+    return _spans(hits)
+
+
+def obfuscated_label(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """A label written with look-alike or invisible characters."""
+    hits = [h for h in view.accepted + view.ambiguous if h.obfuscated]
+    return _spans(hits) or None
+
+
+CHECK_FUNCTIONS: dict[str, Callable[[MarketView, Mapping[str, Any]], Result]] = {
+    "missing_label": missing_label,
+    "ambiguous_label_only": ambiguous_label_only,
+    "platform_label_only": platform_label_only,
+    "weak_evidence_only": weak_evidence_only,
+    "label_after_fold": label_after_fold,
+    "label_in_hashtag_cluster": label_in_hashtag_cluster,
+    "video_label_outside_video": video_label_outside_video,
+    "live_label_not_repeated": live_label_not_repeated,
+    "story_frames_unlabelled": story_frames_unlabelled,
+    "label_wrong_language": label_wrong_language,
+    "label_without_brand": label_without_brand,
+    "obfuscated_label": obfuscated_label,
+}

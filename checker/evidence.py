@@ -1,0 +1,246 @@
+"""Post -> PostFacts: the evidence and the label candidates found in its text.
+
+This stage knows nothing of markets. It folds each text field, runs the
+compiled matchers over a spaCy Doc of the folded text, maps every hit back to
+the original text, applies negations ("not sponsored"), and records the
+structure the placement checks need (frames, trailing hashtag runs, where
+each line starts).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from .matchers import LABEL, SIGNAL, CompiledMatchers, Hit
+from .model import Evidence, Post, Span, Strength
+from .normalise import Normalised, normalise
+from .packs import LexiconLabel, RuleSet, Signal
+from .settings import Relationship, Settings
+
+WEAK_KINDS = ("brand_mention", "brand_hashtag", "cta")
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    label: LexiconLabel
+    span: Span
+    obfuscated: bool
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame of a story or carousel written inline as "[Frame 2] ..."."""
+    field: str
+    index: int
+    start: int          # original offsets of the frame's text, marker included
+    end: int
+
+
+@dataclass
+class PostFacts:
+    post: Post
+    language: str | None
+    evidence: list[Evidence] = field(default_factory=list)
+    labels: list[LabelHit] = field(default_factory=list)
+    frames: list[Frame] = field(default_factory=list)
+    hashtag_runs: dict[str, list[tuple[int, int, list[tuple[int, int]]]]] = field(default_factory=dict)
+    mentions: list[Span] = field(default_factory=list)
+    posted_on: date | None = None
+
+    @property
+    def relationship(self) -> bool:
+        """A commercial relationship is signalled by strong or known evidence."""
+        return any(e.strength is not Strength.WEAK for e in self.evidence)
+
+    def weak_kinds(self) -> set[str]:
+        return {e.kind for e in self.evidence if e.strength is Strength.WEAK}
+
+
+class Analyser:
+    """Turns posts into facts with the pipelines and matchers built once."""
+
+    def __init__(self, ruleset: RuleSet, settings: Settings, pipelines) -> None:
+        self.ruleset = ruleset
+        self.settings = settings
+        self.pipelines = pipelines           # callable: language -> (nlp, CompiledMatchers)
+        self.signals: dict[str, Signal] = {s.id: s for s in ruleset.signals}
+        self.frame_marker = _frame_marker_regex(ruleset.frame_markers)
+        self.brands = {_letters(b) for b in settings.brands if _letters(b)}
+
+    def analyse(self, post: Post) -> PostFacts:
+        language = post.language or self.settings.language
+        nlp, matchers = self.pipelines(language)
+        facts = PostFacts(post, language, posted_on=_date_of(post.posted_at))
+        negations: list[tuple[str, Signal, Span]] = []
+        for name, text in post.text_fields():
+            folded = normalise(text)
+            doc = nlp.make_doc(folded.text)
+            hits = _drop_nested(matchers.find(doc))
+            for hit in hits:
+                span = _original_span(name, folded, hit)
+                if hit.target == LABEL:
+                    facts.labels.append(LabelHit(self.ruleset.labels[hit.id], span,
+                                                 folded.is_obfuscated(hit.start, hit.end)))
+                    continue
+                signal = self.signals[hit.id]
+                if signal.kind == "negation":
+                    negations.append((name, signal, span))
+                else:
+                    facts.evidence.append(Evidence(signal.kind, signal.strength, signal.id, span, hit.detail))
+            self._structure(facts, name, text, doc, folded)
+        self._brand_hashtags(facts)
+        self._declared(facts)
+        if post.paid_partnership:
+            facts.evidence.append(Evidence("platform_label", Strength.STRONG, "platform-flag", None,
+                                           "the platform's paid-partnership label was on"))
+        _apply_negations(facts, negations)
+        facts.evidence.sort(key=_evidence_order)
+        facts.labels.sort(key=lambda hit: (hit.span.field, hit.span.start))
+        return facts
+
+    def _structure(self, facts: PostFacts, name: str, text: str, doc, folded: Normalised) -> None:
+        for token in doc:
+            if token.text.startswith("@") and len(token.text) > 2:
+                start, end = folded.to_original(token.idx, token.idx + len(token.text))
+                facts.mentions.append(Span(name, start, end, text[start:end]))
+        facts.hashtag_runs[name] = _hashtag_runs(doc, folded)
+        if self.frame_marker is not None:
+            facts.frames.extend(_frames(name, text, self.frame_marker))
+
+    def _brand_hashtags(self, facts: PostFacts) -> None:
+        """A hashtag spelling a mentioned handle (#burnsidesauce for
+        @burnside.sauce) or a configured brand is a brand hashtag."""
+        handles = {_letters(m.text) for m in facts.mentions} | self.brands
+        handles = {h for h in handles if len(h) >= 4}
+        if not handles:
+            return
+        for name, runs in facts.hashtag_runs.items():
+            text = facts.post.field_text(name)
+            for _, _, tags in runs:
+                for start, end in tags:
+                    tag = _letters(text[start:end])
+                    if any(tag == h or (len(tag) >= 4 and h.startswith(tag)) for h in handles):
+                        facts.evidence.append(Evidence("brand_hashtag", Strength.WEAK, "brand-hashtag",
+                                                       Span(name, start, end, text[start:end])))
+        for mention in facts.mentions:
+            if self.brands and _letters(mention.text) in self.brands:
+                facts.evidence.append(Evidence("brand_mention", Strength.KNOWN if self.settings.known_relationship
+                                               else Strength.WEAK, "configured-brand", mention))
+
+    def _declared(self, facts: PostFacts) -> None:
+        if self.settings.known_relationship:
+            facts.evidence.append(Evidence("declared", Strength.KNOWN, "campaign-draft", None,
+                                           "a campaign draft: the commercial relationship is known"))
+        for relationship in self.settings.relationships:
+            spans = _relationship_spans(facts, relationship)
+            if spans is None:
+                continue
+            detail = f"declared {relationship.type} relationship with {relationship.brand}"
+            if not spans:
+                facts.evidence.append(Evidence("declared", Strength.KNOWN, "relationship", None, detail))
+            for span in spans:
+                facts.evidence.append(Evidence("declared", Strength.KNOWN, "relationship", span, detail))
+
+
+def _relationship_spans(facts: PostFacts, relationship: Relationship) -> list[Span] | None:
+    """The spans naming a declared relationship's brand, or None when it does not apply."""
+    post = facts.post
+    if relationship.creators and _letters(post.author or "") not in {_letters(c) for c in relationship.creators}:
+        return None
+    if facts.posted_on and relationship.date_from and facts.posted_on.isoformat() < relationship.date_from:
+        return None
+    if facts.posted_on and relationship.date_to and facts.posted_on.isoformat() > relationship.date_to:
+        return None
+    names = {_letters(n) for n in (relationship.brand, *relationship.handles, *relationship.hashtags) if _letters(n)}
+    spans = [m for m in facts.mentions if _letters(m.text) in names]
+    for name, runs in facts.hashtag_runs.items():
+        text = post.field_text(name)
+        spans.extend(Span(name, s, e, text[s:e]) for _, _, tags in runs for s, e in tags
+                     if _letters(text[s:e]) in names)
+    if not spans and not any(n and n in _letters(text) for n in names for _, text in post.text_fields()):
+        return None
+    return spans
+
+
+def _original_span(name: str, folded: Normalised, hit: Hit) -> Span:
+    start, end = folded.to_original(hit.start, hit.end)
+    return Span(name, start, end, folded.original[start:end])
+
+
+def _drop_nested(hits: list[Hit]) -> list[Hit]:
+    """One hit per stretch of text: the earliest, longest label wins over
+    labels overlapping it ('this stream is sponsored' over 'sponsored by'), and
+    a signal hit inside another hit of the same signal is dropped."""
+    ordered = sorted(set(hits), key=lambda h: (h.start, -(h.end - h.start), h.target, h.id))
+    kept: list[Hit] = []
+    for hit in ordered:
+        if any(k.target == hit.target and k.start < hit.end and hit.start < k.end
+               and (hit.target == LABEL or k.id == hit.id) for k in kept):
+            continue
+        kept.append(hit)
+    return kept
+
+
+def _apply_negations(facts: PostFacts, negations: list[tuple[str, Signal, Span]]) -> None:
+    for name, signal, span in negations:
+        def cancelled(kind: str, target: Span | None) -> bool:
+            if kind not in signal.cancels or target is None:
+                return False
+            return signal.scope == "post" or (
+                target.field == name and target.start <= span.end + 2 and span.start <= target.end + 2)
+        facts.evidence = [e for e in facts.evidence if not cancelled(e.kind, e.span)]
+        facts.labels = [h for h in facts.labels if not cancelled("label", h.span)]
+
+
+def _hashtag_runs(doc, folded: Normalised) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """Runs of hashtags separated only by white space, as original offsets:
+    (run start, run end, [(tag start, tag end), ...])."""
+    runs: list[tuple[int, int, list[tuple[int, int]]]] = []
+    current: list[tuple[int, int]] = []
+    for token in doc:
+        if token.text.startswith("#") and len(token.text) > 1:
+            current.append(folded.to_original(token.idx, token.idx + len(token.text)))
+        elif token.is_space or token.text in {".", "·", "•"}:
+            continue
+        elif current:
+            runs.append((current[0][0], current[-1][1], current))
+            current = []
+    if current:
+        runs.append((current[0][0], current[-1][1], current))
+    return runs
+
+
+def _frame_marker_regex(markers: tuple[str, ...]) -> re.Pattern | None:
+    if not markers:
+        return None
+    words = "|".join(sorted((re.escape(m) for m in markers), key=len, reverse=True))
+    return re.compile(rf"\[(?:{words})\s*\d+\]", re.IGNORECASE)
+
+
+def _frames(name: str, text: str, marker: re.Pattern) -> list[Frame]:
+    starts = [m.start() for m in marker.finditer(text)]
+    return [Frame(name, index, start, starts[index + 1] if index + 1 < len(starts) else len(text))
+            for index, start in enumerate(starts)]
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _date_of(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+_FIELD_ORDER = {"title": 0, "text": 1, "transcript": 2, "on_screen_text": 3}
+
+
+def _evidence_order(evidence: Evidence) -> tuple:
+    if evidence.span is None:
+        return (-1, 0, evidence.kind)
+    return (_FIELD_ORDER.get(evidence.span.field, 9), evidence.span.start, evidence.kind)

@@ -1,0 +1,536 @@
+"""Rule packs: YAML files under rules/ turned into a validated `RuleSet`.
+
+A pack file may hold any of these sections (each documented in
+docs/rule-packs.md):
+
+- ``signals``   evidence of a commercial relationship, with a strength;
+- ``labels``    the lexicon of disclosure labels (no verdict of their own);
+- ``folds``     where each platform truncates a caption;
+- ``frame_markers`` words that mark frames of a story (``[Frame 2]``);
+- ``market``    one market: which lexicon labels it accepts or finds
+                ambiguous, and its ``rules`` (each a check with parameters,
+                a citation, a fix and examples that must fail and pass).
+
+Everything is validated here, at load time, so that a malformed pack fails
+with its file, line and reason before any post is read.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .model import RuleInfo, Severity, Strength, Verdict
+from .yamlsafe import LineDict, LineList, YamlError, load_yaml_file
+
+EVIDENCE_KINDS = (
+    "affiliate_link", "discount_code", "gifted", "paid_language", "brand_mention",
+    "brand_hashtag", "cta", "giveaway", "own_brand", "employee", "invitation",
+    "platform_label", "declared", "negation",
+)
+CHECKS = (
+    "missing_label", "ambiguous_label_only", "platform_label_only", "weak_evidence_only",
+    "label_after_fold", "label_in_hashtag_cluster", "video_label_outside_video",
+    "live_label_not_repeated", "story_frames_unlabelled", "label_wrong_language",
+    "label_without_brand", "obfuscated_label",
+)
+
+
+class PackError(YamlError):
+    """A rule pack that cannot be used: file, line and reason."""
+
+
+@dataclass(frozen=True)
+class Matchable:
+    """What the matchers compile: phrases (token sequences compared on the
+    lower-cased, folded text), spaCy token patterns, and URL hosts."""
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[tuple[dict, ...], ...] = ()
+    hosts: tuple[str, ...] = ()
+    url_params: tuple[str, ...] = ()      # URL query keys that mark a tracking link
+    at_line_start: bool = False           # the match must open a line, frame or field
+
+
+@dataclass(frozen=True)
+class Signal:
+    id: str
+    kind: str
+    strength: Strength
+    match: Matchable
+    cancels: tuple[str, ...] = ()         # negations: evidence kinds they cancel
+    scope: str = "span"                   # negations: "span" (overlap/adjacent) or "post"
+    pack: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class LexiconLabel:
+    id: str
+    language: str | None
+    match: Matchable
+    pack: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    market: str
+    check: str
+    severity: Severity
+    verdict: Verdict
+    title: str
+    message: str
+    citation: str
+    fix: str
+    description: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    failing_examples: tuple[Mapping[str, Any], ...] = ()
+    passing_examples: tuple[Mapping[str, Any], ...] = ()
+    effective_from: date | None = None
+    effective_to: date | None = None
+    pack: str = ""
+    path: str = ""
+    line: int = 0
+
+    def in_force(self, on: date | None) -> bool:
+        if on is None:
+            return self.effective_to is None
+        if self.effective_from and on < self.effective_from:
+            return False
+        return not (self.effective_to and on > self.effective_to)
+
+    def info(self) -> RuleInfo:
+        return RuleInfo(
+            id=self.id, title=self.title, severity=self.severity, market=self.market,
+            verdict=self.verdict, message=self.message, citation=self.citation, fix=self.fix,
+            description=self.description, pack=self.pack,
+            effective_from=self.effective_from.isoformat() if self.effective_from else None,
+            effective_to=self.effective_to.isoformat() if self.effective_to else None,
+            failing_examples=tuple(example_text(e) for e in self.failing_examples),
+            passing_examples=tuple(example_text(e) for e in self.passing_examples),
+        )
+
+
+@dataclass(frozen=True)
+class Market:
+    id: str
+    name: str
+    languages: tuple[str, ...]
+    citation: str
+    accepted: frozenset[str]
+    ambiguous: frozenset[str]
+    platform_label: str                    # "accepted" or "not_enough"
+    rules: tuple[Rule, ...]
+    extends: str | None = None
+    pack: str = ""
+    path: str = ""
+    line: int = 0
+
+
+@dataclass
+class RuleSet:
+    signals: list[Signal] = field(default_factory=list)
+    labels: dict[str, LexiconLabel] = field(default_factory=dict)
+    markets: dict[str, Market] = field(default_factory=dict)
+    folds: dict[str, dict[str, int]] = field(default_factory=dict)
+    frame_markers: tuple[str, ...] = ()
+    packs: dict[str, str] = field(default_factory=dict)       # pack id -> version
+
+    @property
+    def rules(self) -> dict[str, Rule]:
+        return {rule.id: rule for market in self.markets.values() for rule in market.rules}
+
+    def rule_infos(self) -> dict[str, RuleInfo]:
+        return {rule_id: rule.info() for rule_id, rule in self.rules.items()}
+
+    def pack_versions(self) -> tuple[str, ...]:
+        return tuple(f"{pack}@{version}" for pack, version in sorted(self.packs.items()))
+
+
+def example_text(example: Mapping[str, Any]) -> str:
+    return "\n".join(str(example[k]) for k in ("title", "text", "transcript") if example.get(k))
+
+
+# --------------------------------------------------------------------------- loading
+
+_SOURCE_CHECKOUT_RULES = Path(__file__).resolve().parents[1] / "rules"
+
+
+def bundled_rules_dir() -> Path:
+    """The shipped packs: installed package data, or the repository's rules/
+    when running from a source checkout."""
+    try:
+        return Path(str(resources.files("checker._rules")))
+    except ModuleNotFoundError:
+        return _SOURCE_CHECKOUT_RULES
+
+
+def pack_files(directories: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for directory in directories:
+        if directory.is_file():
+            files.append(directory)
+        elif directory.is_dir():
+            files.extend(sorted(p for p in directory.rglob("*") if p.suffix in (".yml", ".yaml")))
+        else:
+            raise PackError(str(directory), 0, "rule directory not found")
+    return files
+
+
+def load_ruleset(extra_dirs: Iterable[str | Path] = (), *, disable_packs: Iterable[str] = (),
+                 include_bundled: bool = True) -> RuleSet:
+    directories = ([bundled_rules_dir()] if include_bundled else []) + [Path(d) for d in extra_dirs]
+    ruleset = RuleSet()
+    disabled = set(disable_packs)
+    for path in pack_files(directories):
+        data = load_yaml_file(path)
+        _PackReader(str(path), data).read_into(ruleset, disabled)
+    _resolve_extends(ruleset)
+    _check_references(ruleset)
+    return ruleset
+
+
+# --------------------------------------------------------------------------- validation
+
+_PACK_KEYS = {"pack", "version", "description", "signals", "labels", "folds", "frame_markers", "market"}
+_MATCH_KEYS = {"phrases", "patterns", "hosts", "url_params", "at_line_start"}
+_SIGNAL_KEYS = {"id", "kind", "strength", "cancels", "scope", "description"} | _MATCH_KEYS
+_LABEL_KEYS = {"id", "language", "description"} | _MATCH_KEYS
+_MARKET_KEYS = {"id", "name", "languages", "citation", "accepted", "ambiguous",
+                "platform_label", "rules", "extends", "drop_rules"}
+_RULE_KEYS = {"id", "check", "severity", "verdict", "title", "message", "citation", "fix",
+              "description", "params", "examples", "effective_from", "effective_to"}
+_EXAMPLE_KEYS = {"text", "title", "transcript", "on_screen_text", "platform", "format",
+                 "market", "language", "paid_partnership", "posted_at", "author", "brand",
+                 "followers"}
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+# Nested quantifiers such as (a+)+ or (a*)* backtrack catastrophically.
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
+_TOKEN_PATTERN_KEYS = {
+    "ORTH", "TEXT", "LOWER", "NORM", "LENGTH", "IS_ALPHA", "IS_ASCII", "IS_DIGIT",
+    "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "LIKE_NUM",
+    "LIKE_URL", "LIKE_EMAIL", "SHAPE", "OP", "IS_SENT_START", "PREFIX", "SUFFIX", "IS_CURRENCY",
+    "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT",
+}
+_PREDICATE_KEYS = {"IN", "NOT_IN", "REGEX", "FUZZY", "==", ">=", "<=", ">", "<", "!=",
+                   "INTERSECTS", "IS_SUBSET", "IS_SUPERSET"}
+
+
+class _PackReader:
+    """Validates one parsed pack file and adds its contents to a RuleSet."""
+
+    def __init__(self, path: str, data: Any) -> None:
+        self.path = path
+        self.data = data
+        self.pack = ""
+
+    def fail(self, line: int, reason: str) -> PackError:
+        return PackError(self.path, line, reason)
+
+    def mapping(self, value: Any, line: int, what: str, allowed: set[str]) -> LineDict:
+        if not isinstance(value, LineDict):
+            raise self.fail(getattr(value, "line", line), f"{what} must be a mapping")
+        for key in value:
+            if key not in allowed:
+                raise self.fail(value.line_of(key), f"unknown key {key!r} in {what} "
+                                f"(expected one of: {', '.join(sorted(allowed))})")
+        return value
+
+    def required_str(self, data: LineDict, key: str, what: str) -> str:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(data.line_of(key), f"{what} needs a non-empty string {key!r}")
+        return value.strip()
+
+    def str_list(self, data: LineDict, key: str) -> tuple[str, ...]:
+        value = data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise self.fail(data.line_of(key), f"{key!r} must be a list of non-empty strings")
+        return tuple(value)
+
+    def read_into(self, ruleset: RuleSet, disabled: set[str]) -> None:
+        data = self.mapping(self.data, 1, "a rule pack", _PACK_KEYS)
+        self.pack = self.required_str(data, "pack", "a rule pack")
+        if not _ID.match(self.pack):
+            raise self.fail(data.line_of("pack"), f"pack id {self.pack!r} may use letters, digits, '_', '.', ':' and '-' only")
+        version = data.get("version")
+        if not isinstance(version, (str, int, float)):
+            raise self.fail(data.line_of("version"), "a rule pack needs a 'version'")
+        if self.pack in disabled:
+            return
+        if self.pack in ruleset.packs:
+            raise self.fail(data.line_of("pack"), f"pack {self.pack!r} is defined twice")
+        ruleset.packs[self.pack] = str(version)
+        for item, line in self.items(data, "signals"):
+            signal = self.signal(item, line)
+            if any(s.id == signal.id for s in ruleset.signals):
+                raise self.fail(line, f"signal {signal.id!r} is defined twice")
+            ruleset.signals.append(signal)
+        for item, line in self.items(data, "labels"):
+            label = self.label(item, line)
+            if label.id in ruleset.labels:
+                raise self.fail(line, f"label {label.id!r} is already defined in {ruleset.labels[label.id].pack}")
+            ruleset.labels[label.id] = label
+        if "folds" in data:
+            ruleset.folds.update(self.folds(data["folds"], data.line_of("folds")))
+        if "frame_markers" in data:
+            ruleset.frame_markers += self.str_list(data, "frame_markers")
+        if "market" in data:
+            market = self.market(data["market"], data.line_of("market"))
+            if market.id in ruleset.markets:
+                raise self.fail(data.line_of("market"), f"market {market.id!r} is defined twice")
+            ruleset.markets[market.id] = market
+
+    def items(self, data: LineDict, key: str) -> list[tuple[Any, int]]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, LineList):
+            raise self.fail(data.line_of(key), f"{key!r} must be a list")
+        return list(zip(value, value.item_lines))
+
+    # ------------------------------------------------------------------ signals / labels
+
+    def matchable(self, data: LineDict, what: str) -> Matchable:
+        phrases = self.str_list(data, "phrases")
+        hosts = tuple(h.lower() for h in self.str_list(data, "hosts"))
+        url_params = tuple(p.lower() for p in self.str_list(data, "url_params"))
+        patterns = self.patterns(data)
+        at_line_start = data.get("at_line_start", False)
+        if not isinstance(at_line_start, bool):
+            raise self.fail(data.line_of("at_line_start"), "'at_line_start' must be true or false")
+        if not (phrases or patterns or hosts or url_params):
+            raise self.fail(data.line, f"{what} needs 'phrases', 'patterns', 'hosts' or 'url_params'")
+        return Matchable(phrases, patterns, hosts, url_params, at_line_start)
+
+    def patterns(self, data: LineDict) -> tuple[tuple[dict, ...], ...]:
+        value = data.get("patterns")
+        if value is None:
+            return ()
+        if not isinstance(value, LineList):
+            raise self.fail(data.line_of("patterns"), "'patterns' must be a list of token patterns")
+        patterns = []
+        for pattern, line in zip(value, value.item_lines):
+            if not isinstance(pattern, list) or not pattern:
+                raise self.fail(line, "a token pattern must be a non-empty list of token specs")
+            for token in pattern:
+                self.token_spec(token, line)
+            patterns.append(tuple(_plain(token) for token in pattern))
+        return tuple(patterns)
+
+    def token_spec(self, token: Any, line: int) -> None:
+        if not isinstance(token, dict) or not token:
+            raise self.fail(line, "each token spec must be a non-empty mapping such as {LOWER: ad}")
+        for key, value in token.items():
+            if key not in _TOKEN_PATTERN_KEYS:
+                raise self.fail(getattr(token, "line_of", lambda k: line)(key),
+                                f"unsupported token attribute {key!r}")
+            if key == "OP":
+                if value not in ("?", "*", "+", "!", "{1,3}", "{0,2}", "{1,2}", "{0,3}"):
+                    raise self.fail(line, f"unsupported OP {value!r} (use ?, *, +, ! or a small {{m,n}})")
+            elif isinstance(value, dict):
+                for predicate, argument in value.items():
+                    if predicate not in _PREDICATE_KEYS:
+                        raise self.fail(line, f"unsupported predicate {predicate!r} on {key}")
+                    if predicate == "REGEX":
+                        self.regex(argument, line)
+
+    def regex(self, pattern: Any, line: int) -> None:
+        if not isinstance(pattern, str):
+            raise self.fail(line, "a REGEX must be a string")
+        if len(pattern) > 200:
+            raise self.fail(line, "a REGEX may be at most 200 characters")
+        if _NESTED_QUANTIFIER.search(pattern) or re.search(r"\\[1-9]", pattern):
+            raise self.fail(line, f"REGEX {pattern!r} uses nested quantifiers or back-references, "
+                                  "which can take exponential time; rewrite it")
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise self.fail(line, f"invalid REGEX {pattern!r}: {error}") from None
+
+    def signal(self, item: Any, line: int) -> Signal:
+        data = self.mapping(item, line, "a signal", _SIGNAL_KEYS)
+        signal_id = self.identifier(data, "a signal")
+        kind = self.required_str(data, "kind", f"signal {signal_id!r}")
+        if kind not in EVIDENCE_KINDS:
+            raise self.fail(data.line_of("kind"), f"unknown evidence kind {kind!r} (one of: {', '.join(EVIDENCE_KINDS)})")
+        strength = self.enum(data, "strength", Strength, "weak" if kind == "negation" else None)
+        cancels = self.str_list(data, "cancels")
+        unknown = [c for c in cancels if c not in EVIDENCE_KINDS and c != "label"]
+        if unknown:
+            raise self.fail(data.line_of("cancels"), f"'cancels' names unknown evidence kinds: {', '.join(unknown)}")
+        if cancels and kind != "negation":
+            raise self.fail(data.line_of("cancels"), "only signals of kind 'negation' may cancel evidence")
+        scope = data.get("scope", "span")
+        if scope not in ("span", "post"):
+            raise self.fail(data.line_of("scope"), "'scope' must be 'span' or 'post'")
+        return Signal(signal_id, kind, strength, self.matchable(data, f"signal {signal_id!r}"),
+                      cancels, scope, self.pack, data.line)
+
+    def label(self, item: Any, line: int) -> LexiconLabel:
+        data = self.mapping(item, line, "a label", _LABEL_KEYS)
+        label_id = self.identifier(data, "a label")
+        language = data.get("language")
+        if language is not None and not isinstance(language, str):
+            raise self.fail(data.line_of("language"), "'language' must be an ISO 639-1 code")
+        return LexiconLabel(label_id, language, self.matchable(data, f"label {label_id!r}"), self.pack, data.line)
+
+    def identifier(self, data: LineDict, what: str) -> str:
+        value = self.required_str(data, "id", what)
+        if not _ID.match(value):
+            raise self.fail(data.line_of("id"), f"id {value!r} may use letters, digits, '_', '.', ':' and '-' only")
+        return value
+
+    def enum(self, data: LineDict, key: str, enum: type, default: str | None) -> Any:
+        value = data.get(key, default)
+        try:
+            return enum(value)
+        except ValueError:
+            choices = ", ".join(member.value for member in enum)
+            raise self.fail(data.line_of(key), f"{key!r} must be one of: {choices}") from None
+
+    def folds(self, value: Any, line: int) -> dict[str, dict[str, int]]:
+        data = self.mapping(value, line, "'folds'", set(value) if isinstance(value, dict) else set())
+        folds = {}
+        for platform, fold in data.items():
+            fold_map = self.mapping(fold, data.line_of(platform), f"the fold of {platform!r}", {"chars", "lines"})
+            for key, number in fold_map.items():
+                if not isinstance(number, int) or number <= 0:
+                    raise self.fail(fold_map.line_of(key), f"fold {key!r} must be a positive whole number")
+            folds[platform] = dict(fold_map)
+        return folds
+
+    # ------------------------------------------------------------------ markets and rules
+
+    def market(self, value: Any, line: int) -> Market:
+        data = self.mapping(value, line, "'market'", _MARKET_KEYS)
+        market_id = self.required_str(data, "id", "a market")
+        if not re.fullmatch(r"[A-Z]{2}", market_id):
+            raise self.fail(data.line_of("id"), f"market id {market_id!r} must be an ISO 3166 alpha-2 code such as GB")
+        platform_label = data.get("platform_label", "not_enough")
+        if platform_label not in ("accepted", "not_enough"):
+            raise self.fail(data.line_of("platform_label"), "'platform_label' must be 'accepted' or 'not_enough'")
+        rules = tuple(self.rule(item, rule_line, market_id) for item, rule_line in self.items(data, "rules"))
+        ids = [rule.id for rule in rules]
+        for rule in rules:
+            if ids.count(rule.id) > 1:
+                raise self.fail(rule.line, f"rule {rule.id!r} is defined twice")
+        return Market(
+            id=market_id,
+            name=self.required_str(data, "name", f"market {market_id}"),
+            languages=self.str_list(data, "languages"),
+            citation=self.required_str(data, "citation", f"market {market_id}"),
+            accepted=frozenset(self.str_list(data, "accepted")),
+            ambiguous=frozenset(self.str_list(data, "ambiguous")),
+            platform_label=platform_label,
+            rules=rules,
+            extends=data.get("extends"),
+            pack=self.pack, path=self.path, line=data.line,
+        )
+
+    def rule(self, item: Any, line: int, market: str) -> Rule:
+        data = self.mapping(item, line, "a rule", _RULE_KEYS)
+        rule_id = self.identifier(data, "a rule")
+        check = self.required_str(data, "check", f"rule {rule_id}")
+        if check not in CHECKS:
+            raise self.fail(data.line_of("check"), f"unknown check {check!r} (one of: {', '.join(CHECKS)})")
+        params = data.get("params", {})
+        if not isinstance(params, dict):
+            raise self.fail(data.line_of("params"), "'params' must be a mapping")
+        examples = self.mapping(data.get("examples"), data.line_of("examples"),
+                                f"the examples of rule {rule_id}", {"fail", "pass"})
+        failing = self.examples(examples, "fail", rule_id)
+        passing = self.examples(examples, "pass", rule_id)
+        if not failing or not passing:
+            raise self.fail(examples.line, f"rule {rule_id} needs at least one 'fail' and one 'pass' example")
+        return Rule(
+            id=rule_id, market=market, check=check,
+            severity=self.enum(data, "severity", Severity, None),
+            verdict=self.enum(data, "verdict", Verdict, None),
+            title=self.required_str(data, "title", f"rule {rule_id}"),
+            message=self.required_str(data, "message", f"rule {rule_id}"),
+            citation=self.required_str(data, "citation", f"rule {rule_id}"),
+            fix=self.required_str(data, "fix", f"rule {rule_id}"),
+            description=str(data.get("description", "")).strip(),
+            params=_plain(params),
+            failing_examples=failing, passing_examples=passing,
+            effective_from=self.date(data, "effective_from"),
+            effective_to=self.date(data, "effective_to"),
+            pack=self.pack, path=self.path, line=data.line,
+        )
+
+    def examples(self, examples: LineDict, key: str, rule_id: str) -> tuple[Mapping[str, Any], ...]:
+        value = examples.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, LineList):
+            raise self.fail(examples.line_of(key), f"examples {key!r} of rule {rule_id} must be a list")
+        result = []
+        for example, line in zip(value, value.item_lines):
+            if isinstance(example, str):
+                data = LineDict(text=example)
+                data.line, data.key_lines = line, {}
+            else:
+                data = self.mapping(example, line, f"an example of rule {rule_id}", _EXAMPLE_KEYS)
+            if not any(isinstance(data.get(k), str) and data.get(k) for k in ("text", "title", "transcript")):
+                raise self.fail(line, f"an example of rule {rule_id} needs 'text', 'title' or 'transcript'")
+            result.append({**_plain(data), "_line": line})
+        return tuple(result)
+
+    def date(self, data: LineDict, key: str) -> date | None:
+        value = data.get(key)
+        if value is None or isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise self.fail(data.line_of(key), f"{key!r} must be a date such as 2025-10-01") from None
+
+
+def _plain(value: Any) -> Any:
+    """Strip the line bookkeeping so compiled data holds only builtins."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _resolve_extends(ruleset: RuleSet) -> None:
+    """A market that extends another inherits its label classes and the rules
+    it does not override (same check) or drop."""
+    for market_id, market in list(ruleset.markets.items()):
+        if not market.extends:
+            continue
+        base = ruleset.markets.get(market.extends)
+        if base is None:
+            raise PackError(market.path, market.line, f"market {market_id} extends unknown market {market.extends!r}")
+        own_checks = {rule.check for rule in market.rules}
+        inherited = tuple(
+            Rule(**{**rule.__dict__, "id": f"{market_id}-{rule.id.split('-', 1)[-1]}", "market": market_id})
+            for rule in base.rules if rule.check not in own_checks
+        )
+        ruleset.markets[market_id] = Market(
+            id=market.id, name=market.name, languages=market.languages or base.languages,
+            citation=market.citation,
+            accepted=(base.accepted - market.ambiguous) | market.accepted,
+            ambiguous=(base.ambiguous - market.accepted) | market.ambiguous,
+            platform_label=market.platform_label, rules=market.rules + inherited,
+            extends=market.extends, pack=market.pack, path=market.path, line=market.line,
+        )
+
+
+def _check_references(ruleset: RuleSet) -> None:
+    for market in ruleset.markets.values():
+        for label_id in sorted(market.accepted | market.ambiguous):
+            if label_id not in ruleset.labels:
+                raise PackError(market.path, market.line, f"market {market.id} names unknown label {label_id!r}")
+        both = market.accepted & market.ambiguous
+        if both:
+            raise PackError(market.path, market.line, f"market {market.id} lists {', '.join(sorted(both))} as both accepted and ambiguous")

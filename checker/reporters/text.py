@@ -1,0 +1,87 @@
+"""The default format: a report a person reads in the terminal.
+
+Posts that need attention are shown with their evidence and labels marked in
+place, each finding with its rule, market, citation and fix; clean posts get
+one line; a summary closes the report.
+"""
+from __future__ import annotations
+
+from ..model import PostResult, Span, Summary, Verdict
+from .base import Reporter
+
+_ATTENTION = (Verdict.UNDISCLOSED, Verdict.INADEQUATE, Verdict.REVIEW)
+_STYLE = {
+    Verdict.UNDISCLOSED: "1;31", Verdict.INADEQUATE: "1;33", Verdict.REVIEW: "1;36",
+    Verdict.DISCLOSED: "32", Verdict.NO_EVIDENCE: "2",
+}
+_EXCERPT_CHARS = 400
+
+
+class TextReporter(Reporter):
+    def _paint(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.context.color else text
+
+    def post(self, result: PostResult) -> None:
+        post = result.post
+        where = f"{post.origin.path}:{post.origin.line}" if post.origin else ""
+        markets = ",".join(result.market_verdicts) or "-"
+        verdict = self._paint(result.verdict.value.upper(), _STYLE[result.verdict])
+        head = f"{post.id}  {post.author or '(unknown)'}  {post.platform}/{post.format}  [{markets}]  {verdict}"
+        if result.verdict not in _ATTENTION:
+            self.out.write(f"{head}\n")
+            return
+        self.out.write(f"\n{head}  {where}\n")
+        for name, text in post.text_fields():
+            self.out.write(f"  {name}: {self._marked(result, name, text)}\n")
+        for finding in result.findings:
+            if finding.verdict not in _ATTENTION and finding.severity.value == "info":
+                continue
+            severity = self._paint(finding.severity.value, "1;31" if finding.severity.value == "error" else "33")
+            suppressed = f" (suppressed: {finding.suppressed})" if finding.suppressed else ""
+            self.out.write(f"  {severity} {finding.rule} [{finding.market}] {finding.message}{suppressed}\n")
+            for span in finding.spans[:5]:
+                self.out.write(f"      at {span.field}[{span.start}:{span.end}] {_quote(span.text)}\n")
+            self.out.write(f"      cite: {finding.citation}\n")
+            self.out.write(f"      fix:  {finding.fix}\n")
+
+    def _marked(self, result: PostResult, field: str, text: str) -> str:
+        """The field's text with evidence in [[…]] and labels in {{…}} (colour on a terminal)."""
+        marks: list[tuple[Span, str]] = [(e.span, "evidence") for e in result.evidence if e.span and e.span.field == field]
+        marks += [(l.span, "label") for l in result.labels if l.span and l.span.field == field]
+        marks.sort(key=lambda item: (item[0].start, -item[0].end))
+        pieces, cursor = [], 0
+        for span, kind in marks:
+            if span.start < cursor:
+                continue
+            pieces.append(text[cursor:span.start])
+            pieces.append(self._mark(text[span.start:span.end], kind))
+            cursor = span.end
+        pieces.append(text[cursor:])
+        marked = "".join(pieces)
+        flat = " ".join(marked.split())
+        if len(text) > _EXCERPT_CHARS and not self.context.color:
+            return flat[:_EXCERPT_CHARS * 2] + ("…" if len(flat) > _EXCERPT_CHARS * 2 else "")
+        return flat
+
+    def _mark(self, text: str, kind: str) -> str:
+        if self.context.color:
+            return self._paint(text, "4;33" if kind == "evidence" else "4;32")
+        return f"[[{text}]]" if kind == "evidence" else f"{{{{{text}}}}}"
+
+    def finish(self, summary: Summary) -> None:
+        self.out.write("\nSummary\n")
+        self.out.write(f"  posts read {summary.read}: audited {summary.audited}, rejected {summary.rejected}\n")
+        if summary.file_errors:
+            self.out.write(f"  files that could not be read: {len(summary.file_errors)}\n")
+        for verdict in Verdict:
+            count = summary.by_verdict.get(verdict.value, 0)
+            self.out.write(f"  {verdict.value:<12} {count:>6}\n")
+        if summary.by_author:
+            self.out.write("\n  " + f"{'author':<32}" + "".join(f"{v.value:>13}" for v in Verdict) + "\n")
+            for author, counts in sorted(summary.by_author.items()):
+                row = "".join(f"{counts.get(v.value, 0):>13}" for v in Verdict)
+                self.out.write(f"  {author[:32]:<32}{row}\n")
+
+def _quote(text: str) -> str:
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= 80 else flat[:77] + "…")
