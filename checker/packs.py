@@ -187,7 +187,10 @@ def load_ruleset(extra_dirs: Iterable[str | Path] = (), *, disable_packs: Iterab
     ruleset = RuleSet()
     disabled = set(disable_packs)
     for path in pack_files(directories):
-        data = load_yaml_file(path)
+        try:
+            data = load_yaml_file(path)
+        except YamlError as error:
+            raise PackError(error.path, error.line, error.reason) from None
         _PackReader(str(path), data).read_into(ruleset, disabled)
     _resolve_extends(ruleset)
     _check_references(ruleset)
@@ -448,7 +451,7 @@ class _PackReader:
         failing = self.examples(examples, "fail", rule_id)
         passing = self.examples(examples, "pass", rule_id)
         if not failing or not passing:
-            raise self.fail(examples.line, f"rule {rule_id} needs at least one 'fail' and one 'pass' example")
+            raise self.fail(data.line_of("examples"), f"rule {rule_id} needs at least one 'fail' and one 'pass' example")
         return Rule(
             id=rule_id, market=market, check=check,
             severity=self.enum(data, "severity", Severity, None),
