@@ -18,7 +18,7 @@ from . import __version__
 from .engine import Auditor, UnknownMarket
 from .model import Post, PostResult, Rejected, Severity, Summary
 from .packs import PackError, RuleSet, load_ruleset
-from .readers import read_posts
+from .readers import INPUT_FORMATS, read_posts
 from .reporters import REPORTERS
 from .reporters.base import ReportContext
 from .settings import Settings
@@ -40,6 +40,18 @@ def _markets(value: str | None) -> tuple[str, ...]:
         return ()
     aliases = {"UK": "GB"}
     return tuple(aliases.get(m.strip().upper(), m.strip().upper()) for m in value.split(",") if m.strip())
+
+
+def _column_map(value: str | None) -> dict[str, str] | None:
+    if not value:
+        return None
+    mapping = {}
+    for item in value.split(","):
+        field_name, sep, column = item.partition("=")
+        if not sep or not field_name.strip() or not column.strip():
+            raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
+        mapping[field_name.strip()] = column.strip()
+    return mapping
 
 
 def _fail_on(value: str | None) -> Severity | None:
@@ -173,11 +185,12 @@ def main() -> None:
               help="Exit 1 when a finding of this severity or worse is reported.")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True), help="Extra rule pack file or directory.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-@click.option("--input-format", help="Force the input shape instead of detecting it.")
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS), help="Force the input shape instead of detecting it.")
+@click.option("--map", "column_map", help="Map your columns to post fields, e.g. text=Message,author=Author.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when writing to a terminal).")
 def audit(posts: Sequence[str], market: str | None, output_format: str, output: str | None, report_dir: str | None,
           templates: str | None, fail_on: str, rule_dirs: Sequence[str], jobs: int, input_format: str | None,
-          color: bool | None) -> None:
+          column_map: str | None, color: bool | None) -> None:
     """Audit published posts (JSONL, JSON, CSV, or - for standard input)."""
     settings = Settings(fail_on=_fail_on(fail_on), rule_dirs=tuple(rule_dirs))
     ruleset = _load_rules(settings)
@@ -191,7 +204,8 @@ def audit(posts: Sequence[str], market: str | None, output_format: str, output: 
     tracker = _FailTracker(REPORTERS[output_format](context), settings.fail_on)
     run = AuditRun(auditor, tracker, keep_results=bool(report_dir), jobs=jobs)
     try:
-        records = read_posts(posts, input_format=input_format)
+        records = read_posts(posts, input_format=input_format, column_map=_column_map(column_map),
+                             default_language=settings.language)
         summary = run.run(records)
     except ValueError as error:
         raise Failure(str(error)) from None
@@ -199,17 +213,21 @@ def audit(posts: Sequence[str], market: str | None, output_format: str, output: 
         if stream is not sys.stdout:
             stream.close()
     if report_dir:
-        _write_reports(run.results, Path(report_dir), ruleset, templates)
+        _write_reports(run.results, Path(report_dir), ruleset, templates, jobs)
     sys.exit(_exit_code(summary, tracker.failed))
 
 
-def _write_reports(results: list[PostResult], out_dir: Path, ruleset: RuleSet, templates: str | None) -> None:
-    from .reporters.html import write_reports
+def _write_reports(results: list[PostResult], out_dir: Path, ruleset: RuleSet, templates: str | None,
+                   jobs: int = 1) -> None:
+    from .reporters.html import ReportError, write_reports
 
-    index = write_reports(results, out_dir, rules=ruleset.rule_infos(), packs=ruleset.pack_versions(),
-                          tool_version=__version__,
-                          audit_date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-                          templates_dir=Path(templates) if templates else None)
+    try:
+        index = write_reports(results, out_dir, rules=ruleset.rule_infos(), packs=ruleset.pack_versions(),
+                              tool_version=__version__,
+                              audit_date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
+                              templates_dir=Path(templates) if templates else None, jobs=jobs)
+    except ReportError as error:
+        raise Failure(str(error)) from None
     click.echo(f"clearlabel: reports written to {out_dir} ({len(index.files)} files); open {out_dir / 'index.html'}",
                err=True)
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
+from .language import detect_language
 from .matchers import LABEL, SIGNAL, CompiledMatchers, Hit
 from .model import Evidence, Post, Span, Strength
 from .normalise import Normalised, normalise
@@ -40,13 +42,21 @@ class Frame:
 @dataclass
 class PostFacts:
     post: Post
-    language: str | None
+    declared_language: str | None
     evidence: list[Evidence] = field(default_factory=list)
     labels: list[LabelHit] = field(default_factory=list)
     frames: list[Frame] = field(default_factory=list)
     hashtag_runs: dict[str, list[tuple[int, int, list[tuple[int, int]]]]] = field(default_factory=dict)
     mentions: list[Span] = field(default_factory=list)
     posted_on: date | None = None
+
+    @cached_property
+    def language(self) -> str | None:
+        """The post's language as given, else detected from its text, only
+        when a rule asks (detection is the slowest step of an audit)."""
+        if self.declared_language:
+            return self.declared_language
+        return detect_language([text for _, text in self.post.text_fields()])
 
     @property
     def relationship(self) -> bool:
@@ -71,7 +81,7 @@ class Analyser:
     def analyse(self, post: Post) -> PostFacts:
         language = post.language or self.settings.language
         nlp, matchers = self.pipelines(language)
-        facts = PostFacts(post, language, posted_on=_date_of(post.posted_at))
+        facts = PostFacts(post, declared_language=language, posted_on=_date_of(post.posted_at))
         negations: list[tuple[str, Signal, Span]] = []
         for name, text in post.text_fields():
             folded = normalise(text)
@@ -169,14 +179,15 @@ def _original_span(name: str, folded: Normalised, hit: Hit) -> Span:
 
 
 def _drop_nested(hits: list[Hit]) -> list[Hit]:
-    """One hit per stretch of text: the earliest, longest label wins over
-    labels overlapping it ('this stream is sponsored' over 'sponsored by'), and
-    a signal hit inside another hit of the same signal is dropped."""
+    """A hit inside an earlier or longer hit of the same signal or label is
+    dropped. Overlapping labels of different lexicon entries are all kept:
+    which of them wins is decided per market (`checks.MarketView.build`), since
+    one market may list `#publi` as Spanish and another as Portuguese."""
     ordered = sorted(set(hits), key=lambda h: (h.start, -(h.end - h.start), h.target, h.id))
     kept: list[Hit] = []
     for hit in ordered:
         if any(k.target == hit.target and k.start < hit.end and hit.start < k.end
-               and (hit.target == LABEL or k.id == hit.id) for k in kept):
+               and k.id == hit.id for k in kept):
             continue
         kept.append(hit)
     return kept

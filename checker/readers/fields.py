@@ -1,0 +1,115 @@
+"""Canonical field names and the names exports really use for them.
+
+Keys are compared after folding case and dropping everything but letters and
+digits, so `Posted At`, `posted_at`, `postedAt` and `POSTED-AT` are one key.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from .records import Fields, Given
+
+CANONICAL_FIELDS = (
+    "id", "author", "platform", "format", "text", "title", "transcript",
+    "on_screen_text", "market", "language", "paid_partnership", "followers",
+    "posted_at", "url", "brand", "expected",
+)
+TEXT_BEARING = ("text", "title", "transcript")
+
+# Earlier names win when a record has several names for one field.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "post_id", "media_id", "video_id", "tweet_id", "item_id", "content_id", "guid"),
+    "author": ("author", "username", "user_name", "handle", "creator", "user", "account",
+               "screen_name", "influencer", "creator_handle", "author_handle", "channel",
+               "channel_title", "owner", "profile"),
+    "platform": ("platform", "network", "social_network", "site"),
+    "format": ("format", "post_format", "post_type", "content_type", "content_format"),
+    "text": ("text", "caption", "description", "body", "message", "content", "post",
+             "post_text", "full_text", "tweet", "caption_text", "copy", "video_description"),
+    "title": ("title", "headline", "subject"),
+    "transcript": ("transcript", "transcription", "voice_to_text", "spoken_text", "subtitles"),
+    "on_screen_text": ("on_screen_text", "onscreen_text", "overlay_text", "text_overlay",
+                       "ocr_text", "sticker_text"),
+    "market": ("market", "markets", "country", "countries", "country_code", "target_market",
+               "target_markets", "audience_country", "region_code"),
+    "language": ("language", "lang", "language_code", "locale"),
+    "paid_partnership": ("paid_partnership", "is_paid_partnership", "branded_content",
+                         "is_branded_content", "paid", "paid_partnership_label",
+                         "has_paid_product_placement"),
+    "followers": ("followers", "follower_count", "followers_count", "num_followers",
+                  "subscribers", "subscriber_count"),
+    "posted_at": ("posted_at", "timestamp", "created_at", "date", "created_time",
+                  "create_time", "published_at", "publish_date", "post_date", "datetime",
+                  "posted", "published"),
+    "url": ("url", "link", "permalink", "post_url", "share_url", "web_url"),
+    "brand": ("brand", "brand_name", "sponsor", "advertiser", "client"),
+    "expected": ("expected", "expected_verdict"),
+}
+
+
+_NOT_ALPHANUMERIC = re.compile(r"[^0-9a-z]")
+
+
+def normal_key(key: Any) -> str:
+    return _folded_key(key) if isinstance(key, str) else _folded_key(str(key))
+
+
+@lru_cache(maxsize=4096)   # exports repeat the same few keys millions of times
+def _folded_key(key: str) -> str:
+    return _NOT_ALPHANUMERIC.sub("", key.casefold())
+
+
+def _index() -> dict[str, tuple[str, int]]:
+    index: dict[str, tuple[str, int]] = {}
+    for canonical, names in ALIASES.items():
+        for rank, name in enumerate(names):
+            index.setdefault(normal_key(name), (canonical, rank))
+    return index
+
+
+_ALIAS_INDEX = _index()
+_TEXT_KEYS = frozenset(key for key, (canonical, _) in _ALIAS_INDEX.items() if canonical in TEXT_BEARING)
+
+
+def canonical_name(key: Any) -> str | None:
+    found = _ALIAS_INDEX.get(normal_key(key))
+    return found[0] if found else None
+
+
+def has_text_field(record: Mapping) -> bool:
+    return any(normal_key(key) in _TEXT_KEYS for key in record)
+
+
+def has_known_field(record: Mapping) -> bool:
+    return any(normal_key(key) in _ALIAS_INDEX for key in record)
+
+
+def canonical_fields(record: Mapping) -> Fields:
+    """Pick each canonical field from the record's best-ranked non-empty alias."""
+    chosen: dict[str, tuple[int, Given]] = {}
+    for key, value in record.items():
+        found = _ALIAS_INDEX.get(normal_key(key))
+        if found is None or is_blank(value):
+            continue
+        canonical, rank = found
+        if canonical not in chosen or rank < chosen[canonical][0]:
+            chosen[canonical] = (rank, Given(str(key), value))
+    return {canonical: given for canonical, (_, given) in chosen.items()}
+
+
+def find_key(record: Mapping, name: str) -> str | None:
+    """The record's key for a column the user named: exact, else folded."""
+    if name in record:
+        return name
+    wanted = normal_key(name)
+    for key in record:
+        if normal_key(key) == wanted:
+            return str(key)
+    return None
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
