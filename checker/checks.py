@@ -29,10 +29,11 @@ class MarketView:
 
     @classmethod
     def build(cls, facts: PostFacts, market: Market, folds: Mapping[str, Mapping[str, int]]) -> "MarketView":
+        kept = _one_label_per_stretch(facts.labels, market)
         return cls(
             facts, market,
-            tuple(h for h in facts.labels if h.label.id in market.accepted),
-            tuple(h for h in facts.labels if h.label.id in market.ambiguous),
+            tuple(h for h in facts.labels if id(h) in kept and h.label.id in market.accepted),
+            tuple(h for h in facts.labels if id(h) in kept and h.label.id in market.ambiguous),
             folds,
         )
 
@@ -53,6 +54,23 @@ class MarketView:
         return {**platform_fold, **{k: params[k] for k in ("chars", "lines") if k in params}}
 
 
+def _one_label_per_stretch(hits, market: Market) -> set[int]:
+    """Of the labels this market lists, one per stretch of text: the earliest,
+    longest wins over those overlapping it ('this stream is sponsored' over
+    'sponsored by'); on the very same words an accepted entry wins over an
+    unclear one. Returns the `id()`s of the hits kept."""
+    known = [h for h in hits if h.label.id in market.accepted or h.label.id in market.ambiguous]
+    known.sort(key=lambda h: (h.span.field, h.span.start, -(h.span.end - h.span.start),
+                              h.label.id not in market.accepted, h.label.id))
+    kept: list = []
+    for hit in known:
+        if any(k.span.field == hit.span.field and k.span.start < hit.span.end and hit.span.start < k.span.end
+               for k in kept):
+            continue
+        kept.append(hit)
+    return {id(h) for h in kept}
+
+
 def _spans(hits) -> tuple[Span, ...]:
     return tuple(h.span for h in hits if h.span is not None)
 
@@ -71,10 +89,18 @@ def missing_label(view: MarketView, params: Mapping[str, Any]) -> Result:
 
 
 def ambiguous_label_only(view: MarketView, params: Mapping[str, Any]) -> Result:
-    """Only labels this market finds unclear (#sp, #collab, #gifted in GB ...)."""
-    if view.accepted or not view.ambiguous or view.platform_label_counts:
+    """Only labels this market finds unclear (#sp, #collab, #gifted in GB ...).
+
+    `unclear_labels` lists accepted labels that this version of the rule
+    treats as unclear too, for a code whose lists changed on a date (Spain's
+    2025 code rejects "Regalo de" that the 2020 code allowed): the market
+    accepts the label, and the dated rule versions disagree about it."""
+    unclear = set(params.get("unclear_labels", ()))
+    accepted = [h for h in view.accepted if h.label.id not in unclear]
+    ambiguous = [*view.ambiguous, *(h for h in view.accepted if h.label.id in unclear)]
+    if accepted or not ambiguous or view.platform_label_counts:
         return None
-    return _spans(view.ambiguous)
+    return _spans(ambiguous)
 
 
 def platform_label_only(view: MarketView, params: Mapping[str, Any]) -> Result:
@@ -162,6 +188,11 @@ def video_label_outside_video(view: MarketView, params: Mapping[str, Any]) -> Re
         return None              # nothing of the video itself to judge
     if any(hit.span.field in in_video_fields for hit in view.accepted):
         return None
+    # Labels that belong next to what they explain, such as an affiliate-link
+    # note above the links (the German asterisk method), satisfy the rule there.
+    exempt = set(params.get("exempt_labels", ()))
+    if any(hit.label.id in exempt for hit in view.accepted):
+        return None
     return _spans(view.accepted)
 
 
@@ -199,6 +230,8 @@ def label_wrong_language(view: MarketView, params: Mapping[str, Any]) -> Result:
     languages = params.get("languages", view.market.languages)
     if not view.accepted or not language or language not in languages:
         return None
+    if "formats" in params and view.facts.post.format not in params["formats"]:
+        return None              # a rule for some formats only (the Dutch CvdM on video)
     if any(hit.label.language in (None, language) for hit in view.accepted):
         return None
     return _spans(view.accepted)

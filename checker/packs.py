@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -129,6 +128,7 @@ class Market:
     pack: str = ""
     path: str = ""
     line: int = 0
+    drop_rules: tuple[str, ...] = ()       # base rules (id or check) a member does not inherit
 
 
 @dataclass
@@ -163,10 +163,8 @@ _SOURCE_CHECKOUT_RULES = Path(__file__).resolve().parents[1] / "rules"
 def bundled_rules_dir() -> Path:
     """The shipped packs: installed package data, or the repository's rules/
     when running from a source checkout."""
-    try:
-        return Path(str(resources.files("checker._rules")))
-    except ModuleNotFoundError:
-        return _SOURCE_CHECKOUT_RULES
+    installed = Path(__file__).resolve().parent / "_rules"
+    return installed if installed.is_dir() else _SOURCE_CHECKOUT_RULES
 
 
 def pack_files(directories: Iterable[Path]) -> list[Path]:
@@ -435,6 +433,7 @@ class _PackReader:
             rules=rules,
             extends=data.get("extends"),
             pack=self.pack, path=self.path, line=data.line,
+            drop_rules=self.str_list(data, "drop_rules"),
         )
 
     def rule(self, item: Any, line: int, market: str) -> Rule:
@@ -515,9 +514,14 @@ def _resolve_extends(ruleset: RuleSet) -> None:
         if base is None:
             raise PackError(market.path, market.line, f"market {market_id} extends unknown market {market.extends!r}")
         own_checks = {rule.check for rule in market.rules}
+        unknown = [d for d in market.drop_rules if not any(d in (r.id, r.check) for r in base.rules)]
+        if unknown:
+            raise PackError(market.path, market.line, f"market {market_id} drops {', '.join(unknown)}, "
+                                                      f"which market {base.id} does not define")
         inherited = tuple(
             Rule(**{**rule.__dict__, "id": f"{market_id}-{rule.id.split('-', 1)[-1]}", "market": market_id})
-            for rule in base.rules if rule.check not in own_checks
+            for rule in base.rules
+            if rule.check not in own_checks and rule.id not in market.drop_rules and rule.check not in market.drop_rules
         )
         ruleset.markets[market_id] = Market(
             id=market.id, name=market.name, languages=market.languages or base.languages,
@@ -526,6 +530,7 @@ def _resolve_extends(ruleset: RuleSet) -> None:
             ambiguous=(base.ambiguous - market.accepted) | market.ambiguous,
             platform_label=market.platform_label, rules=market.rules + inherited,
             extends=market.extends, pack=market.pack, path=market.path, line=market.line,
+            drop_rules=market.drop_rules,
         )
 
 
