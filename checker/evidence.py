@@ -14,7 +14,7 @@ from datetime import date
 from functools import cached_property
 
 from .language import detect_language
-from .matchers import LABEL, SIGNAL, CompiledMatchers, Hit
+from .matchers import LABEL, SIGNAL, CompiledMatchers, Hit, token_table
 from .model import Evidence, Post, Span, Strength
 from .normalise import Normalised, normalise
 from .packs import LexiconLabel, RuleSet, Signal
@@ -86,7 +86,8 @@ class Analyser:
         for name, text in post.text_fields():
             folded = normalise(text)
             doc = nlp.make_doc(folded.text)
-            hits = _drop_nested(matchers.find(doc))
+            tokens = token_table(doc)
+            hits = _drop_nested(matchers.find(doc, folded.text, tokens))
             for hit in hits:
                 span = _original_span(name, folded, hit)
                 if hit.target == LABEL:
@@ -98,8 +99,8 @@ class Analyser:
                     negations.append((name, signal, span))
                 else:
                     facts.evidence.append(Evidence(signal.kind, signal.strength, signal.id, span, hit.detail))
-            self._structure(facts, name, text, doc, folded)
-        self._brand_hashtags(facts)
+            self._structure(facts, name, text, tokens, folded)
+        self._brands(facts)
         self._declared(facts)
         if post.paid_partnership:
             facts.evidence.append(Evidence("platform_label", Strength.STRONG, "platform-flag", None,
@@ -109,22 +110,22 @@ class Analyser:
         facts.labels.sort(key=lambda hit: (hit.span.field, hit.span.start))
         return facts
 
-    def _structure(self, facts: PostFacts, name: str, text: str, doc, folded: Normalised) -> None:
-        for token in doc:
-            if token.text.startswith("@") and len(token.text) > 2:
-                start, end = folded.to_original(token.idx, token.idx + len(token.text))
-                facts.mentions.append(Span(name, start, end, text[start:end]))
-        facts.hashtag_runs[name] = _hashtag_runs(doc, folded)
+    def _structure(self, facts: PostFacts, name: str, text: str, tokens, folded: Normalised) -> None:
+        folded_text = folded.text
+        for start, length, _ in tokens:
+            if length > 2 and folded_text[start] == "@":
+                begin, end = folded.to_original(start, start + length)
+                facts.mentions.append(Span(name, begin, end, text[begin:end]))
+        facts.hashtag_runs[name] = _hashtag_runs(tokens, folded)
         if self.frame_marker is not None:
             facts.frames.extend(_frames(name, text, self.frame_marker))
 
-    def _brand_hashtags(self, facts: PostFacts) -> None:
-        """A hashtag spelling a mentioned handle (#burnsidesauce for
-        @burnside.sauce) or a configured brand is a brand hashtag."""
+    def _brands(self, facts: PostFacts) -> None:
+        """Every @mention of another account is a brand mention; a hashtag
+        spelling a mentioned handle (#burnsidesauce for @burnside.sauce) or a
+        configured brand is a brand hashtag."""
         handles = {_letters(m.text) for m in facts.mentions} | self.brands
         handles = {h for h in handles if len(h) >= 4}
-        if not handles:
-            return
         for name, runs in facts.hashtag_runs.items():
             text = facts.post.field_text(name)
             for _, _, tags in runs:
@@ -133,10 +134,15 @@ class Analyser:
                     if any(tag == h or (len(tag) >= 4 and h.startswith(tag)) for h in handles):
                         facts.evidence.append(Evidence("brand_hashtag", Strength.WEAK, "brand-hashtag",
                                                        Span(name, start, end, text[start:end])))
+        author = _letters(facts.post.author or "")
         for mention in facts.mentions:
-            if self.brands and _letters(mention.text) in self.brands:
-                facts.evidence.append(Evidence("brand_mention", Strength.KNOWN if self.settings.known_relationship
-                                               else Strength.WEAK, "configured-brand", mention))
+            letters = _letters(mention.text)
+            if letters == author:
+                continue
+            configured = letters in self.brands
+            strength = Strength.KNOWN if configured and self.settings.known_relationship else Strength.WEAK
+            facts.evidence.append(Evidence("brand_mention", strength,
+                                           "configured-brand" if configured else "brand-mention", mention))
 
     def _declared(self, facts: PostFacts) -> None:
         if self.settings.known_relationship:
@@ -204,15 +210,17 @@ def _apply_negations(facts: PostFacts, negations: list[tuple[str, Signal, Span]]
         facts.labels = [h for h in facts.labels if not cancelled("label", h.span)]
 
 
-def _hashtag_runs(doc, folded: Normalised) -> list[tuple[int, int, list[tuple[int, int]]]]:
+def _hashtag_runs(tokens, folded: Normalised) -> list[tuple[int, int, list[tuple[int, int]]]]:
     """Runs of hashtags separated only by white space, as original offsets:
     (run start, run end, [(tag start, tag end), ...])."""
+    text = folded.text
     runs: list[tuple[int, int, list[tuple[int, int]]]] = []
     current: list[tuple[int, int]] = []
-    for token in doc:
-        if token.text.startswith("#") and len(token.text) > 1:
-            current.append(folded.to_original(token.idx, token.idx + len(token.text)))
-        elif token.is_space or token.text in {".", "·", "•"}:
+    for start, length, _ in tokens:
+        first = text[start]
+        if first == "#" and length > 1:
+            current.append(folded.to_original(start, start + length))
+        elif first.isspace() or (length == 1 and first in ".·•"):
             continue
         elif current:
             runs.append((current[0][0], current[-1][1], current))
@@ -235,8 +243,11 @@ def _frames(name: str, text: str, marker: re.Pattern) -> list[Frame]:
             for index, start in enumerate(starts)]
 
 
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
 def _letters(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    return _NOT_LETTER_OR_DIGIT.sub("", text.lower())
 
 
 def _date_of(value: str | None) -> date | None:

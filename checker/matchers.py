@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.attrs import IDX, LENGTH, LIKE_URL, LOWER
 from spacy.tokens import Doc
 
 from .normalise import normalise
@@ -41,11 +42,155 @@ class _UrlRule:
     params: tuple[tuple[str, frozenset[str]], ...]   # (key, allowed values or empty = any)
 
 
+@dataclass
+class _PatternGroup:
+    """Patterns that share an anchor, in one Matcher, with the most tokens
+    any of them can reach before and after the anchor (None: unbounded)."""
+    matcher: Matcher
+    before: int | None
+    after: int | None
+
+
+class _AnchoredPatterns:
+    """Token patterns run only around their anchors.
+
+    A pattern's anchor is a required token that must be one of a few words,
+    or must start with '#' or '@'. Patterns with the same anchor share a
+    Matcher, which runs only on the short span of the doc around each place
+    the anchor occurs. spaCy's Matcher walks every token of what it is given
+    in Python, so running it on a handful of small spans instead of whole
+    docs is what keeps large lexicons cheap.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.vocab = nlp.vocab
+        self.groups: dict[tuple, _PatternGroup] = {}
+        self.by_word: dict[int, list[_PatternGroup]] = {}
+        self.by_char: dict[str, list[_PatternGroup]] = {}
+        self.always: list[_PatternGroup] = []
+
+    def add(self, key: str, pattern: list[dict]) -> None:
+        words, char, position = _anchor(pattern)
+        before = _reach(pattern[:position]) if (words or char) else None
+        after = _reach(pattern[position + 1:]) if (words or char) else None
+        group_key = (words, char)
+        group = self.groups.get(group_key)
+        if group is None:
+            group = self.groups[group_key] = _PatternGroup(Matcher(self.vocab), before, after)
+            if words:
+                for word in words:
+                    self.by_word.setdefault(self.vocab.strings.add(word), []).append(group)
+            elif char:
+                self.by_char.setdefault(char, []).append(group)
+            else:
+                self.always.append(group)
+        else:
+            group.before = _wider(group.before, before)
+            group.after = _wider(group.after, after)
+        group.matcher.add(key, [pattern])
+
+    def __call__(self, doc: Doc, text: str) -> list[tuple[int, int, int]]:
+        windows: dict[int, tuple[_PatternGroup, list[tuple[int, int]]]] = {}
+        for group in self.always:
+            windows[id(group)] = (group, [(0, len(doc))])
+        if not self.by_word.keys().isdisjoint(doc.count_by(LOWER)):
+            for index, word_hash in enumerate(doc.to_array(LOWER).tolist()):
+                for group in self.by_word.get(word_hash, ()):
+                    _add_window(windows, group, index, len(doc))
+        if self.by_char:
+            token_at = {offset: index for index, offset in enumerate(doc.to_array(IDX).tolist())}
+            for char, groups in self.by_char.items():
+                position = text.find(char)
+                while position != -1:
+                    index = token_at.get(position)
+                    if index is not None:
+                        for group in groups:
+                            _add_window(windows, group, index, len(doc))
+                    position = text.find(char, position + 1)
+        matches = []
+        for group, spans in windows.values():
+            for start, end in _merged(spans):
+                matches.extend((key, start + s, start + e) for key, s, e in group.matcher(doc[start:end]))
+        return matches
+
+
+def _add_window(windows: dict, group: _PatternGroup, index: int, length: int) -> None:
+    start = 0 if group.before is None else max(0, index - group.before)
+    end = length if group.after is None else min(length, index + group.after + 1)
+    windows.setdefault(id(group), (group, []))[1].append((start, end))
+
+
+# A Matcher call costs about as much as walking a dozen tokens, so windows
+# closer than this are matched in one call.
+_WINDOW_GAP = 12
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + _WINDOW_GAP:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _wider(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else max(a, b)
+
+
+def _reach(tokens: list[dict]) -> int | None:
+    """The most tokens a run of token specs can cover (None: unbounded)."""
+    total = 0
+    for token in tokens:
+        op = token.get("OP", "")
+        if op in ("*", "+") or (op.startswith("{") and op.endswith(",}")):
+            return None
+        total += int(op.strip("{}").split(",")[-1]) if op.startswith("{") else 1
+    return total
+
+
+_LITERAL_ATTRS = ("LOWER", "NORM", "ORTH", "TEXT")
+
+
+def _anchor(pattern: list[dict]) -> tuple[frozenset[str], str, int]:
+    """The rarest anchor of a pattern: the words (lower-cased) or leading
+    character that one required token must have, and that token's position.
+    Long words make better anchors than short words, punctuation or a
+    leading '#'/'@', which occur in most posts."""
+    best: tuple[float, frozenset[str], str, int] = (float("inf"), frozenset(), "", 0)
+    for position, token in enumerate(pattern):
+        op = token.get("OP", "")
+        if op in ("?", "*", "!") or op.startswith("{0"):
+            continue
+        words, char = _token_literals(token)
+        cost = sum(1 if w.isalpha() and len(w) > 3 else 100 if w.isalpha() else 1000 for w in words) if words \
+            else 500 if char else float("inf")
+        if cost < best[0]:
+            best = (cost, words, char, position)
+    return best[1], best[2], best[3]
+
+
+def _token_literals(token: dict) -> tuple[frozenset[str], str]:
+    for attr in _LITERAL_ATTRS:
+        value = token.get(attr)
+        if isinstance(value, str):
+            return frozenset([value.lower()]), ""
+        if isinstance(value, dict) and isinstance(value.get("IN"), list):
+            return frozenset(str(v).lower() for v in value["IN"]), ""
+    for attr in _LITERAL_ATTRS:
+        value = token.get(attr)
+        regex = value.get("REGEX", "") if isinstance(value, dict) else ""
+        if len(regex) > 1 and regex[0] == "^" and regex[1] in "#@":
+            return frozenset(), regex[1]
+    return frozenset(), ""
+
+
 class CompiledMatchers:
     def __init__(self, nlp: Language, ruleset: RuleSet) -> None:
         self.nlp = nlp
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.patterns = Matcher(nlp.vocab)
+        self.patterns = _AnchoredPatterns(nlp)
         self.url_rules: list[_UrlRule] = []
         self.line_start_keys: set[str] = set()
         for signal in ruleset.signals:
@@ -59,38 +204,48 @@ class CompiledMatchers:
         if match.phrases:
             docs = [self.nlp.make_doc(normalise(phrase).text.lower()) for phrase in match.phrases]
             self.phrases.add(key, docs)
-        if match.patterns:
-            self.patterns.add(key, [list(pattern) for pattern in match.patterns])
+        for pattern in match.patterns:
+            self.patterns.add(key, list(pattern))
         if match.hosts or match.url_params:
             self.url_rules.append(_compile_url_rule(key, match))
 
-    def find(self, doc: Doc) -> list[Hit]:
+    def find(self, doc: Doc, text: str, tokens: list[tuple[int, int, int]]) -> list[Hit]:
+        """Every signal and label hit in `doc`, made from `text`; `tokens`
+        holds (offset, length, like_url) per token (see `token_table`)."""
         strings = self.nlp.vocab.strings
         hits: list[Hit] = []
-        for match_id, start, end in [*self.phrases(doc), *self.patterns(doc)]:
+        for match_id, start, end in [*self.phrases(doc), *self.patterns(doc, text)]:
             key = strings[match_id]
-            span = doc[start:end]
-            hits.append(_hit(key, span.start_char, span.end_char))
-        if self.url_rules:
-            hits.extend(self._url_hits(doc))
-        return [hit for hit in hits if self._placed(hit, doc.text)]
+            start_char = doc[start].idx
+            last = doc[end - 1]
+            hits.append(_hit(key, start_char, last.idx + len(last.text)))
+        if self.url_rules and ("." in text):
+            hits.extend(self._url_hits(text, tokens))
+        return [hit for hit in hits if self._placed(hit, text)]
 
-    def _url_hits(self, doc: Doc) -> list[Hit]:
+    def _url_hits(self, text: str, tokens: list[tuple[int, int, int]]) -> list[Hit]:
         hits = []
-        for token in doc:
-            if not (token.like_url or "/" in token.text and "." in token.text):
+        for start, length, like_url in tokens:
+            token = text[start:start + length]
+            if not (like_url or "/" in token and "." in token):
                 continue
-            host, params = _split_url(token.text)
+            host, params = _split_url(token)
             if not host:
                 continue
             for rule in self.url_rules:
                 if _url_matches(rule, host, params):
-                    hits.append(_hit(rule.key, token.idx, token.idx + len(token.text), host))
+                    hits.append(_hit(rule.key, start, start + length, host))
         return hits
 
     def _placed(self, hit: Hit, text: str) -> bool:
         key = f"{hit.target}|{hit.id}"
         return key not in self.line_start_keys or opens_line(text, hit.start)
+
+
+def token_table(doc: Doc) -> list[tuple[int, int, int]]:
+    """(character offset, length, like_url) of every token, read in one call:
+    cheaper than walking Token objects, which spaCy builds one by one."""
+    return doc.to_array([IDX, LENGTH, LIKE_URL]).tolist()
 
 
 def _hit(key: str, start: int, end: int, detail: str = "") -> Hit:
