@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence, TextIO
@@ -15,13 +16,22 @@ from typing import Iterable, Iterator, Sequence, TextIO
 import click
 
 from . import __version__
+from .config import ConfigError, format_settings, load_relationships, load_settings
 from .engine import Auditor, UnknownMarket
 from .model import Post, PostResult, Rejected, Severity, Summary
 from .packs import PackError, RuleSet, load_ruleset
 from .readers import INPUT_FORMATS, read_posts
 from .reporters import REPORTERS
+from .readers.drafts import read_drafts
 from .reporters.base import ReportContext
+from .reporters.github import GithubReporter
+from .reporters.json_out import JsonReporter
+from .reporters.junit import JunitReporter
+from .reporters.lint_text import LintTextReporter
+from .reporters.sarif import SarifReporter
+from .rule_docs import write_rule_docs
 from .settings import Settings
+from .suppress import META_RULES, BaselineError, apply_baseline, apply_suppressions, load_baseline, write_baseline
 from .yamlsafe import YamlError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -56,6 +66,19 @@ def _column_map(value: str | None) -> dict[str, str] | None:
 
 def _fail_on(value: str | None) -> Severity | None:
     return None if value == "never" else Severity(value or "error")
+
+
+def _settings(config_path: str | None, relationships: str | None = None) -> tuple[Settings, dict[str, str]]:
+    """The configuration in effect, plus a relationships file from the command line."""
+    try:
+        settings, provenance = load_settings(config_path, Path.cwd())
+        if relationships:
+            declared = load_relationships(Path(relationships))
+            settings = replace(settings, relationships=settings.relationships + declared)
+            provenance["relationships"] = f"{provenance['relationships']} + --relationships {relationships}"
+    except ConfigError as error:
+        raise Failure(str(error)) from None
+    return settings, provenance
 
 
 def _load_rules(settings: Settings) -> RuleSet:
@@ -181,18 +204,25 @@ def main() -> None:
 @click.option("--output", "-o", help="Write the report here instead of standard output.")
 @click.option("--report-dir", type=click.Path(file_okay=False), help="Also write HTML, Markdown and CSV reports per influencer here.")
 @click.option("--templates", type=click.Path(exists=True, file_okay=False), help="Your own copies of the report templates.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error", show_default=True,
-              help="Exit 1 when a finding of this severity or worse is reported.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
+              help="Exit 1 when a finding of this severity or worse is reported (default: configuration, else error).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Configuration file (default: .clearlabel.yml or [tool.clearlabel] in pyproject.toml, found upward).")
+@click.option("--relationships", type=click.Path(dir_okay=False),
+              help="YAML/JSON list of declared relationships (brand, handles, creators, type, from, to).")
 @click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True), help="Extra rule pack file or directory.")
 @click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), help="Force the input shape instead of detecting it.")
 @click.option("--map", "column_map", help="Map your columns to post fields, e.g. text=Message,author=Author.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when writing to a terminal).")
 def audit(posts: Sequence[str], market: str | None, output_format: str, output: str | None, report_dir: str | None,
-          templates: str | None, fail_on: str, rule_dirs: Sequence[str], jobs: int, input_format: str | None,
-          column_map: str | None, color: bool | None) -> None:
-    """Audit published posts (JSONL, JSON, CSV, or - for standard input)."""
-    settings = Settings(fail_on=_fail_on(fail_on), rule_dirs=tuple(rule_dirs))
+          templates: str | None, fail_on: str | None, config_path: str | None, relationships: str | None,
+          rule_dirs: Sequence[str], jobs: int, input_format: str | None, column_map: str | None,
+          color: bool | None) -> None:
+    """Audit published posts (JSONL, JSON, CSV, platform exports, or - for standard input)."""
+    settings, _ = _settings(config_path, relationships)
+    settings = replace(settings, rule_dirs=settings.rule_dirs + tuple(rule_dirs),
+                       fail_on=_fail_on(fail_on) if fail_on else settings.fail_on)
     ruleset = _load_rules(settings)
     try:
         auditor = Auditor(ruleset, settings, override_markets=_markets(market))
@@ -380,6 +410,100 @@ def _gate_failures(evaluation, min_accuracy, min_market_accuracy, market_min_pos
         if precision < min_flagged or recall < min_flagged:
             failures.append(f"flagged precision {precision:.3f} / recall {recall:.3f} < {min_flagged:.3f}")
     return failures
+
+
+# --------------------------------------------------------------------------- check (drafts in CI)
+
+CHECK_REPORTERS = {"text": LintTextReporter, "github": GithubReporter, "sarif": SarifReporter,
+                   "junit": JunitReporter, "json": JsonReporter}
+
+
+class _Suppressing:
+    """Applies inline suppressions and the baseline before the reporters see a result."""
+
+    def __init__(self, reporter, suppressions: dict, baseline, keep: bool) -> None:
+        self.reporter, self.suppressions, self.baseline = reporter, suppressions, baseline
+        self.kept: list[PostResult] = [] if keep else None
+
+    def post(self, result: PostResult) -> None:
+        result = apply_suppressions(result, self.suppressions.pop(result.post.id, ()))
+        if self.baseline is not None:
+            result = apply_baseline(result, self.baseline)
+        if self.kept is not None:
+            self.kept.append(result)
+        self.reporter.post(result)
+
+    def rejected(self, rejected: Rejected) -> None:
+        self.reporter.rejected(rejected)
+
+    def finish(self, summary: Summary) -> None:
+        self.reporter.finish(summary)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "output_format", type=click.Choice(sorted(CHECK_REPORTERS)), default="text", show_default=True)
+@click.option("--output", "-o", help="Write the report here instead of standard output.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (default: .clearlabel.yml or [tool.clearlabel] in pyproject.toml, found upward).")
+@click.option("--market", help="Markets to check every draft for, e.g. GB,US.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), help="Exit 1 at this severity or worse (default: configuration, else error).")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Accept the findings recorded in this baseline.")
+@click.option("--write-baseline", "baseline_out", type=click.Path(dir_okay=False),
+              help="Record every current finding in this baseline and exit 0.")
+@click.option("--color/--no-color", default=None)
+def check(paths: Sequence[str], output_format: str, output: str | None, config_path: str | None, market: str | None,
+          fail_on: str | None, baseline: str | None, baseline_out: str | None, color: bool | None) -> None:
+    """Check campaign drafts (Markdown, text, YAML/JSON briefs) in CI."""
+    settings, _provenance = _settings(config_path)
+    settings = replace(settings, known_relationship=True,
+                        fail_on=_fail_on(fail_on) if fail_on else settings.fail_on)
+    ruleset = _load_rules(settings)
+    try:
+        auditor = Auditor(ruleset, settings, override_markets=_markets(market))
+        accepted = load_baseline(baseline) if baseline else None
+    except (UnknownMarket, BaselineError) as error:
+        raise Failure(str(error)) from None
+    stream = _open_output(output)
+    context = ReportContext(stream=stream, rules={**ruleset.rule_infos(), **META_RULES}, tool_version=__version__,
+                            packs=ruleset.pack_versions(), color=_color(color, stream), mode="check")
+    suppressions: dict = {}
+    tracker = _FailTracker(CHECK_REPORTERS[output_format](context), settings.fail_on)
+    suppressing = _Suppressing(tracker, suppressions, accepted, keep=bool(baseline_out))
+    run = AuditRun(auditor, suppressing, keep_results=False, jobs=1)
+    try:
+        summary = run.run(read_drafts(paths, suppressions=suppressions, platform=settings.platform,
+                                      format=settings.format, language=settings.language))
+    finally:
+        if stream is not sys.stdout:
+            stream.close()
+    if baseline_out:
+        count = write_baseline(baseline_out, suppressing.kept)
+        click.echo(f"clearlabel: {count} findings recorded in {baseline_out}", err=True)
+        sys.exit(EXIT_ERROR if summary.rejected or summary.file_errors else EXIT_OK)
+    sys.exit(_exit_code(summary, tracker.failed))
+
+
+@main.group("config")
+def config_group() -> None:
+    """The configuration in effect."""
+
+
+@config_group.command("show")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file to show.")
+def config_show(config_path: str | None) -> None:
+    """Print the effective configuration and where each value came from."""
+    settings, provenance = _settings(config_path)
+    click.echo(format_settings(settings, provenance), nl=False)
+
+
+@rules.command("docs")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the pages.")
+@_rules_option
+def rules_docs(out_dir: str, rule_dirs: Sequence[str]) -> None:
+    """Write a Markdown page per rule and an index by market."""
+    ruleset = _load_rules(Settings(rule_dirs=tuple(rule_dirs)))
+    written = write_rule_docs({**ruleset.rule_infos(), **META_RULES}, Path(out_dir))
+    click.echo(f"clearlabel: {len(written)} pages written to {out_dir}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

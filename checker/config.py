@@ -119,6 +119,27 @@ def load_settings(config_path: str | None, cwd: Path) -> tuple[Settings, dict[st
     return replace(Settings(), **values), provenance
 
 
+def load_relationships(path: Path) -> tuple[Relationship, ...]:
+    """Declared relationships from their own YAML (or JSON) file: a list, or a
+    mapping with a `relationships` list, in the form of the configuration key."""
+    shown = path.as_posix()
+    if not path.is_file():
+        raise ConfigError(shown, 0, "no such relationships file")
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"), shown)     # JSON is YAML too
+    except YamlError as error:
+        raise ConfigError(shown, error.line, error.reason) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(shown, 0, f"cannot read: {error}") from None
+    if isinstance(data, LineDict):
+        unknown = [key for key in data if key != "relationships"]
+        if unknown:
+            raise ConfigError(shown, data.line_of(unknown[0]), _unknown(unknown[0], ["relationships"]))
+        return _Reader(shown, path.parent).relationships("relationships", data.get("relationships", []),
+                                                          data.line_of("relationships"))
+    return _Reader(shown, path.parent).relationships("relationships", data, 1)
+
+
 def _display(path: Path, cwd: Path) -> str:
     try:
         return Path(os.path.relpath(path.resolve(), cwd.resolve())).as_posix()
