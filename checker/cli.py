@@ -29,7 +29,7 @@ from .reporters.json_out import JsonReporter
 from .reporters.junit import JunitReporter
 from .reporters.lint_text import LintTextReporter
 from .reporters.sarif import SarifReporter
-from .rule_docs import write_rule_docs
+from .rule_docs import MarketSummary, write_rule_docs
 from .settings import Settings
 from .suppress import META_RULES, BaselineError, apply_baseline, apply_suppressions, load_baseline, write_baseline
 from .yamlsafe import YamlError
@@ -502,7 +502,9 @@ def config_show(config_path: str | None) -> None:
 def rules_docs(out_dir: str, rule_dirs: Sequence[str]) -> None:
     """Write a Markdown page per rule and an index by market."""
     ruleset = _load_rules(Settings(rule_dirs=tuple(rule_dirs)))
-    written = write_rule_docs({**ruleset.rule_infos(), **META_RULES}, Path(out_dir))
+    markets = [MarketSummary(m.id, m.name, m.citation, m.platform_label, ruleset.label_wordings(m.accepted),
+                             ruleset.label_wordings(m.ambiguous)) for m in ruleset.markets.values()]
+    written = write_rule_docs({**ruleset.rule_infos(), **META_RULES}, Path(out_dir), markets)
     click.echo(f"clearlabel: {len(written)} pages written to {out_dir}", err=True)
 
 

@@ -72,6 +72,7 @@ class LexiconLabel:
     match: Matchable
     pack: str = ""
     line: int = 0
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,12 @@ class RuleSet:
 
     def rule_infos(self) -> dict[str, RuleInfo]:
         return {rule_id: rule.info() for rule_id, rule in self.rules.items()}
+
+    def label_wordings(self, label_ids) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(label id, its phrases, or its description when it is a token
+        pattern) for documentation, in id order."""
+        return tuple((label_id, self.labels[label_id].match.phrases or (self.labels[label_id].description,))
+                     for label_id in sorted(label_ids))
 
     def pack_versions(self) -> tuple[str, ...]:
         return tuple(f"{pack}@{version}" for pack, version in sorted(self.packs.items()))
@@ -380,7 +387,8 @@ class _PackReader:
         language = data.get("language")
         if language is not None and not isinstance(language, str):
             raise self.fail(data.line_of("language"), "'language' must be an ISO 639-1 code")
-        return LexiconLabel(label_id, language, self.matchable(data, f"label {label_id!r}"), self.pack, data.line)
+        return LexiconLabel(label_id, language, self.matchable(data, f"label {label_id!r}"), self.pack, data.line,
+                            str(data.get("description", "")).strip())
 
     def identifier(self, data: LineDict, what: str) -> str:
         value = self.required_str(data, "id", what)

@@ -134,3 +134,13 @@ def test_eval_prints_a_confusion_matrix_and_gates(tmp_path):
     assert "accuracy: 2/3" in result.stdout and "3 [US] expected review, got no_evidence" in result.stdout
     gated = run("eval", str(path), "--min-accuracy", "0.9")
     assert gated.exit_code == 1 and "gate failed" in gated.stderr
+
+
+def test_rules_docs_write_a_page_per_rule_and_a_markets_page(tmp_path):
+    result = run("rules", "docs", "--out", str(tmp_path))
+    assert result.exit_code == 0
+    assert (tmp_path / "US-NO-LABEL.md").is_file() and (tmp_path / "README.md").is_file()
+    markets = (tmp_path / "markets.md").read_text(encoding="utf-8")
+    for market in ("US", "GB", "DE", "FR", "IT", "ES", "NL", "BE", "DK", "NO", "FI", "PL", "CA", "AU", "IN", "BR", "IE"):
+        assert f"## {market} — " in markets
+    assert "§ 5a" in markets and "`#ad`" in markets
