@@ -139,7 +139,7 @@ def test_baseline_adoption(repo):
     serum.write_text(serum.read_text().replace("---\nNight", "---\n\n\nNight"))
     assert run("check", "drafts/", "--baseline", ".clearlabel-baseline.json").exit_code == 0
     # ... but a new problem still fails the build.
-    Path("drafts/07-new.md").write_text("---\nmarket: GB\n---\nCode NEW10 at @lumiereskin\n", encoding="utf-8")
+    Path("drafts/07-new.md").write_text("---\nmarket: GB\n---\nCode NEW10 at @solenne.skin\n", encoding="utf-8")
     result = run("check", "drafts/", "--baseline", ".clearlabel-baseline.json")
     assert result.exit_code == 1 and set(flagged(result.stdout)) == {"drafts/07-new.md"}
 

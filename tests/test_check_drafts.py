@@ -79,7 +79,7 @@ def test_multi_post_file_split_on_rules(tmp_path, monkeypatch):
         ---
         platform: tiktok
         ---
-        #ad part one with @kitchora
+        #ad part one with @panforge
 
         ---
         ---
@@ -91,7 +91,7 @@ def test_multi_post_file_split_on_rules(tmp_path, monkeypatch):
     posts, rejected, _ = read(Path("series.md"))
     assert rejected == []
     assert [post.id for post in posts] == ["series.md#1", "series.md#2", "series.md#3"]
-    assert [post.text for post in posts] == ["#ad part one with @kitchora", "part two #spon\nsecond line", "part three"]
+    assert [post.text for post in posts] == ["#ad part one with @panforge", "part two #spon\nsecond line", "part three"]
     assert [post.origin.line for post in posts] == [4, 8, 11]
     assert all(post.platform == "tiktok" for post in posts)
     for post in posts:
@@ -216,7 +216,7 @@ def test_json_brief_positions_with_escapes(tmp_path):
         "market": "DE",
         "posts": [
             {"id": "a", "platform": "instagram",
-             "text": "Werbung | Erster Tag\n\nmit @kitchora 🍳 und \"Code\" KITCH10"},
+             "text": "Werbung | Erster Tag\n\nmit @panforge 🍳 und \"Code\" KITCH10"},
             {"description": "zweiter Beitrag #ad", "title": "Titel"},
         ],
     }, indent=2, ensure_ascii=False))
@@ -225,7 +225,7 @@ def test_json_brief_positions_with_escapes(tmp_path):
     first, second = posts
     assert first.id.endswith("brief.json#a") and first.market == ("DE",)
     assert second.text == "zweiter Beitrag #ad"
-    for word in ("Werbung", "mit", "@kitchora", "🍳"):
+    for word in ("Werbung", "mit", "@panforge", "🍳"):
         assert source_at(first, "text", first.text.index(word), len(word)) == word
     assert source_at(second, "title", 0, 5) == "Titel"
 

@@ -26,17 +26,17 @@ GOOD = """\
 ---
 platform: instagram
 market: GB
-brand: Lumière Skin
+brand: Solenne Skin
 ---
-Ad | Three weeks with the @lumiereskin SPF 50 ☀️ Code GLOW15 for 15% off.
+Ad | Three weeks with the @solenne.skin SPF 50 ☀️ Code GLOW15 for 15% off.
 """
 BAD = """\
 ---
 platform: instagram
 market: GB
-brand: Lumière Skin
+brand: Solenne Skin
 ---
-Three weeks with the @lumiereskin SPF 50 ☀️ Code GLOW15 for 15% off.
+Three weeks with the @solenne.skin SPF 50 ☀️ Code GLOW15 for 15% off.
 """
 
 pytestmark = pytest.mark.slow

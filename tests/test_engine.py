@@ -39,7 +39,7 @@ def test_discount_code_without_label_is_undisclosed(auditor):
 
 
 def test_every_span_points_into_the_original_text(auditor):
-    text = "＃ａｄ okay @velvetta sent over the palette and paid me 🧡 code VELV10 at amzn.to/3xYz"
+    text = "＃ａｄ okay @lumaveil sent over the palette and paid me 🧡 code VELV10 at amzn.to/3xYz"
     result = auditor.audit(post(text))
     spans = [e.span for e in result.evidence if e.span] + [l.span for l in result.labels if l.span]
     spans += [s for f in result.findings for s in f.spans]
@@ -60,7 +60,7 @@ def test_everyday_words_are_not_evidence(auditor, text):
 
 
 def test_a_bare_brand_tag_needs_review(auditor):
-    result = auditor.audit(post("Hot take: @keyforge makes the best keyboards 🔥"))
+    result = auditor.audit(post("Hot take: @clackworks makes the best keyboards 🔥"))
     assert result.verdict is Verdict.REVIEW
     assert rules_fired(result) == {"US-BRAND-TAG-REVIEW"}
 
@@ -77,7 +77,7 @@ def test_charity_fundraising_is_not_a_brand_relationship(auditor):
 
 
 def test_each_market_judges_and_the_worst_verdict_wins(auditor):
-    result = auditor.audit(post("Sponsored by @kitchora 🍳 the casserole survived a four-hour stew.", market=("GB", "US")))
+    result = auditor.audit(post("Sponsored by @panforge 🍳 the casserole survived a four-hour stew.", market=("GB", "US")))
     assert result.market_verdicts == {"GB": Verdict.INADEQUATE, "US": Verdict.DISCLOSED}
     assert result.verdict is Verdict.INADEQUATE
     assert {f.market for f in result.findings} == {"GB"}
@@ -85,8 +85,8 @@ def test_each_market_judges_and_the_worst_verdict_wins(auditor):
 
 def test_platform_label_alone_passes_in_gb_not_in_us(auditor):
     flagged = dict(platform="tiktok", format="video", paid_partnership=True)
-    gb = auditor.audit(post("deep clean with me @scrubbly", market=("GB",), **flagged))
-    us = auditor.audit(post("deep clean with me @scrubbly", market=("US",), **flagged))
+    gb = auditor.audit(post("deep clean with me @gleamly", market=("GB",), **flagged))
+    us = auditor.audit(post("deep clean with me @gleamly", market=("US",), **flagged))
     assert gb.verdict is Verdict.DISCLOSED
     assert us.verdict is Verdict.INADEQUATE and "US-PLATFORM-LABEL-ONLY" in rules_fired(us)
 
@@ -102,7 +102,7 @@ def test_label_after_the_fold_is_inadequate(auditor):
 
 
 def test_story_needs_a_label_on_every_frame_in_gb(auditor):
-    story = "[Frame 1] AD | brunch with @oatcloud\n[Frame 2] the flat white 😍\n[Frame 3] code PIPPA20 at oatcloud.co.uk"
+    story = "[Frame 1] AD | brunch with @oatwhirl\n[Frame 2] the flat white 😍\n[Frame 3] code PIPPA20 at oatwhirl.co.uk"
     result = auditor.audit(post(story, market=("GB",), format="story"))
     finding = next(f for f in result.findings if f.rule == "GB-STORY-FRAMES")
     assert [span.text.split("]")[0] for span in finding.spans] == ["[Frame 2", "[Frame 3"]
@@ -171,7 +171,7 @@ def test_declared_relationship_applies_to_its_creators_and_dates(ruleset):
 
 
 def test_audit_is_deterministic(auditor):
-    text = "#gifted 🎁 @lumiereskin sent me their SPF, code GLOW10 at amzn.to/3abc"
+    text = "#gifted 🎁 @solenne.skin sent me their SPF, code GLOW10 at amzn.to/3abc"
     first = result_to_dict(auditor.audit(post(text, market=("GB", "US"))))
     second = result_to_dict(auditor.audit(post(text, market=("GB", "US"))))
     assert first == second

@@ -11,7 +11,7 @@ CAPTIONS = {
           "#ad #skincare #glowingskin",
     "de": "Anzeige | Die neue Kaffeemaschine von @bohnenglueck steht seit zwei Wochen in unserer Küche "
           "und ich liebe sie ☕",
-    "fr": "Collaboration commerciale avec @kitchora 🍲 Avec le code CAMILLE15, profitez de 15 % sur toute "
+    "fr": "Collaboration commerciale avec @panforge 🍲 Avec le code CAMILLE15, profitez de 15 % sur toute "
           "la boutique jusqu’à dimanche !",
     "it": "Pubblicità: ho provato per un mese la nuova bici elettrica di @ciclomarco e la uso ogni giorno "
           "per andare al lavoro 🚲 #adv",
@@ -66,7 +66,7 @@ def test_two_words_are_too_few() -> None:
 
 @pytest.mark.parametrize("text", [
     "https://shop.example.com/p/123?ref=maya",
-    "@glowlab @kitchora @fjellbua",
+    "@glowlab @panforge @fjellbua",
     "😍🔥✨💯🙌",
     "MAYA15 👉 bit.ly/3xYz 🔥 @brand",
     "",
