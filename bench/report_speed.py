@@ -1,10 +1,12 @@
-"""How long the reports take for a large audit.
+"""How long the reports take for a large audit, against the audit itself.
 
-Builds synthetic audit results — by default 1,000 influencers with 100 posts
-each — and times `write_reports` (HTML, Markdown and CSV) into a temporary
-directory. Rendering should cost less than auditing the same posts.
+Generates posts for (by default) 1,000 influencers with 100 posts each, audits
+them for GB and US (timed), then times `write_reports` (HTML, Markdown and
+CSV) on those results into a temporary directory, and prints both with their
+ratio: rendering should cost less than auditing the same posts. With
+--synthetic, hand-built results replace the audit (rendering only).
 
-    python bench/report_speed.py [--influencers 1000] [--posts 100] [--keep DIR]
+    python bench/report_speed.py [--influencers 1000] [--posts 100] [--jobs 1] [--synthetic] [--keep DIR]
 """
 from __future__ import annotations
 
@@ -18,6 +20,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tokenizer_baseline import generate_posts  # noqa: E402
+
+from checker.engine import Auditor  # noqa: E402
+from checker.packs import load_ruleset  # noqa: E402
+from checker.settings import Settings  # noqa: E402
 
 from checker.model import (  # noqa: E402
     Evidence, Finding, Label, LabelStatus, Post, PostResult, RuleInfo, Severity, Span, Strength, Verdict,
@@ -100,6 +109,25 @@ def build(influencers: int, posts: int, seed: int = 7) -> list[PostResult]:
     return results
 
 
+def audited(influencers: int, posts: int, seed: int = 7) -> tuple[list[PostResult], float, dict]:
+    """Real audit results for generated posts, and the CPU seconds the audit took."""
+    rng = random.Random(seed)
+    texts = generate_posts(influencers * posts, seed)
+    items = []
+    for index in range(influencers):
+        author, followers = f"@creator{index:04d}", int(10 ** rng.uniform(2.5, 6.5))
+        for n in range(posts):
+            items.append(Post(id=f"{index * posts + n:012d}", author=author, platform=rng.choice(PLATFORMS),
+                              text=texts[index * posts + n], market=("GB", "US"), language="en", followers=followers,
+                              posted_at=f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T12:00:00Z"))
+    ruleset = load_ruleset()
+    auditor = Auditor(ruleset, Settings())
+    auditor.audit(items[0])
+    cpu_before = _cpu_seconds()
+    results = [auditor.audit(post) for post in items]
+    return results, _cpu_seconds() - cpu_before, ruleset.rule_infos()
+
+
 def _cpu_seconds() -> float:
     """CPU time of this process and its finished workers: unlike wall time,
     it does not grow when other programs share the machine."""
@@ -113,16 +141,20 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=100, help="posts per influencer")
     parser.add_argument("--keep", type=Path, help="write the reports here and keep them")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for the influencer pages")
+    parser.add_argument("--synthetic", action="store_true", help="hand-built results instead of auditing posts")
     args = parser.parse_args()
 
     started = time.perf_counter()
-    results = build(args.influencers, args.posts)
+    if args.synthetic:
+        results, audit_cpu, rules = build(args.influencers, args.posts), None, RULES
+    else:
+        results, audit_cpu, rules = audited(args.influencers, args.posts)
     built = time.perf_counter() - started
 
     out = args.keep or Path(tempfile.mkdtemp(prefix="clearlabel-bench-"))
     cpu_before = _cpu_seconds()
     started = time.perf_counter()
-    index = write_reports(results, out, rules=RULES, packs=sorted({r.pack for r in RULES.values()}),
+    index = write_reports(results, out, rules=rules, packs=sorted({r.pack for r in rules.values()}),
                           tool_version="bench", audit_date="2024-12-31", jobs=args.jobs)
     rendered = time.perf_counter() - started
     cpu = _cpu_seconds() - cpu_before
@@ -132,10 +164,14 @@ def main() -> None:
 
     total = len(results)
     print(f"posts: {total:,} ({args.influencers:,} influencers x {args.posts:,})")
-    print(f"build synthetic results: {built:.2f} s")
+    print(f"{'build synthetic results' if args.synthetic else 'generate and audit posts (GB, US)'}: {built:.2f} s")
+    if audit_cpu is not None:
+        print(f"audit CPU time: {audit_cpu:.2f} s ({total / audit_cpu:,.0f} posts per CPU second)")
     print(f"render reports with {args.jobs} job(s): {rendered:.2f} s ({total / rendered:,.0f} posts/s, "
           f"{len(index.files):,} files, {size / 1e6:,.1f} MB)")
     print(f"render CPU time, all processes: {cpu:.2f} s ({total / cpu:,.0f} posts per CPU second)")
+    if audit_cpu is not None:
+        print(f"render / audit CPU time: {cpu / audit_cpu:.2f} (below 1: rendering costs less than auditing)")
 
 
 if __name__ == "__main__":
