@@ -4,10 +4,15 @@ A rule pack picks a check by name and tunes it with `params`; a check looks
 at the facts of one post as one market sees them and returns the spans that
 make it fire, an empty tuple when it fires with nothing to point at, or None
 when it does not fire. Adding a market or a label never needs a new check.
+
+Every check needs evidence (the platform's label counts as evidence) or a
+label to fire: the engine does not judge a post that has neither.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable, Mapping
 
 from .evidence import LabelHit, PostFacts
@@ -18,9 +23,11 @@ Result = tuple[Span, ...] | None
 DEFAULT_FOLD = {"chars": 125, "lines": 3}
 
 
-@dataclass(frozen=True)
+@dataclass
 class MarketView:
-    """One post's facts as one market classifies its labels."""
+    """One post's facts as one market classifies its labels (built for every
+    market of every post, so not frozen: a frozen dataclass pays a call per
+    field to construct)."""
     facts: PostFacts
     market: Market
     accepted: tuple[LabelHit, ...]
@@ -29,6 +36,8 @@ class MarketView:
 
     @classmethod
     def build(cls, facts: PostFacts, market: Market, folds: Mapping[str, Mapping[str, int]]) -> "MarketView":
+        if not facts.labels:
+            return cls(facts, market, (), (), folds)
         kept = _one_label_per_stretch(facts.labels, market)
         return cls(
             facts, market,
@@ -40,6 +49,44 @@ class MarketView:
     @property
     def platform_label(self) -> bool:
         return self.facts.post.paid_partnership
+
+    # Indexes the placement checks look hits up in, built once per view: a
+    # post stuffed with thousands of labels, frames or mentions must not cost
+    # a scan of all of them per label.
+    @cached_property
+    def frame_starts(self) -> dict[str, list[tuple[int, int, int]]]:
+        """Per field, (start, end, index) of its frames, by start."""
+        starts: dict[str, list[tuple[int, int, int]]] = {}
+        for frame in self.facts.frames:
+            starts.setdefault(frame.field, []).append((frame.start, frame.end, frame.index))
+        for items in starts.values():
+            items.sort()
+        return starts
+
+    @cached_property
+    def brand_starts(self) -> dict[str, list[int]]:
+        """Per field, the sorted starts of @mentions and brand hashtags."""
+        starts: dict[str, list[int]] = {}
+        spans = [*self.facts.mentions, *(e.span for e in self.facts.evidence if e.kind == "brand_hashtag" and e.span)]
+        for span in spans:
+            starts.setdefault(span.field, []).append(span.start)
+        for items in starts.values():
+            items.sort()
+        return starts
+
+    @cached_property
+    def trailing_runs(self) -> dict[str, tuple[int, int, list[tuple[int, int]], list[int]]]:
+        """Per field, its trailing hashtag run (the last run, when nothing but
+        white space follows it and text precedes it) and the starts of its tags."""
+        trailing = {}
+        for name, runs in self.facts.hashtag_runs.items():
+            if not runs:
+                continue
+            run_start, run_end, tags = runs[-1]
+            text = self.facts.post.field_text(name)
+            if not text[run_end:].strip(" \t\r\n.·•") and text[:run_start].strip():
+                trailing[name] = (run_start, run_end, tags, [start for start, _ in tags])
+        return trailing
 
     @property
     def platform_label_counts(self) -> bool:
@@ -63,11 +110,12 @@ def _one_label_per_stretch(hits, market: Market) -> set[int]:
     known.sort(key=lambda h: (h.span.field, h.span.start, -(h.span.end - h.span.start),
                               h.label.id not in market.accepted, h.label.id))
     kept: list = []
+    reach: dict[str, int] = {}      # per field, the furthest end kept (hits come by start)
     for hit in known:
-        if any(k.span.field == hit.span.field and k.span.start < hit.span.end and hit.span.start < k.span.end
-               for k in kept):
+        if hit.span.start < reach.get(hit.span.field, -1):
             continue
         kept.append(hit)
+        reach[hit.span.field] = max(reach.get(hit.span.field, -1), hit.span.end)
     return {id(h) for h in kept}
 
 
@@ -95,6 +143,8 @@ def ambiguous_label_only(view: MarketView, params: Mapping[str, Any]) -> Result:
     treats as unclear too, for a code whose lists changed on a date (Spain's
     2025 code rejects "Regalo de" that the 2020 code allowed): the market
     accepts the label, and the dated rule versions disagree about it."""
+    if not (view.accepted or view.ambiguous):
+        return None
     unclear = set(params.get("unclear_labels", ()))
     accepted = [h for h in view.accepted if h.label.id not in unclear]
     ambiguous = [*view.ambiguous, *(h for h in view.accepted if h.label.id in unclear)]
@@ -130,14 +180,17 @@ def _upfront(view: MarketView, hit: LabelHit, params: Mapping[str, Any]) -> bool
         return span.start < params.get("spoken_chars", 300)
     text = view.facts.post.field_text(span.field)
     start_of_view = _frame_start(view, span)
-    before = text[start_of_view:span.start]
     fold = view.fold(params)
-    return len(before) < fold["chars"] and before.count("\n") < fold["lines"]
+    # Length first: counting lines in all the text before every label of a
+    # long post would be quadratic.
+    return (span.start - start_of_view < fold["chars"]
+            and text.count("\n", start_of_view, span.start) < fold["lines"])
 
 
 def _frame_start(view: MarketView, span: Span) -> int:
-    starts = [f.start for f in view.facts.frames if f.field == span.field and f.start <= span.start]
-    return max(starts, default=0)
+    frames = view.frame_starts.get(span.field, ())
+    before = bisect_right(frames, (span.start, float("inf"), 0))
+    return frames[before - 1][0] if before else 0
 
 
 def label_after_fold(view: MarketView, params: Mapping[str, Any]) -> Result:
@@ -150,22 +203,21 @@ def label_after_fold(view: MarketView, params: Mapping[str, Any]) -> Result:
 
 
 def _in_trailing_run(view: MarketView, hit: LabelHit, params: Mapping[str, Any]) -> bool:
-    runs = view.facts.hashtag_runs.get(hit.span.field, [])
-    text = view.facts.post.field_text(hit.span.field)
-    minimum = params.get("min_hashtags", 3)
-    for run_start, run_end, tags in runs:
-        trailing = not text[run_end:].strip(" \t\r\n.·•") and text[:run_start].strip()
-        if not trailing or len(tags) < minimum or not run_start <= hit.span.start < run_end:
-            continue
-        position = next((i for i, (s, e) in enumerate(tags) if s <= hit.span.start < e), None)
-        if position is None:
-            return True
-        if position < params.get("allowed_first", 0):
-            return False
-        if params.get("allow_edges") and position in (0, len(tags) - 1):
-            return False
+    # Only the last run of a field can be trailing: any other has a run after it.
+    trailing = view.trailing_runs.get(hit.span.field)
+    if trailing is None:
+        return False
+    run_start, run_end, tags, tag_starts = trailing
+    if len(tags) < params.get("min_hashtags", 3) or not run_start <= hit.span.start < run_end:
+        return False
+    position = bisect_right(tag_starts, hit.span.start) - 1
+    if position < 0 or not hit.span.start < tags[position][1]:
         return True
-    return False
+    if position < params.get("allowed_first", 0):
+        return False
+    if params.get("allow_edges") and position in (0, len(tags) - 1):
+        return False
+    return True
 
 
 def label_in_hashtag_cluster(view: MarketView, params: Mapping[str, Any]) -> Result:
@@ -212,8 +264,12 @@ def story_frames_unlabelled(view: MarketView, params: Mapping[str, Any]) -> Resu
     frames = view.facts.frames
     if len(frames) < 2 or not view.accepted:
         return None
-    labelled = {f.index for f in frames for hit in view.accepted
-                if hit.span.field == f.field and f.start <= hit.span.start < f.end}
+    labelled = set()
+    for hit in view.accepted:
+        in_field = view.frame_starts.get(hit.span.field, ())
+        before = bisect_right(in_field, (hit.span.start, float("inf"), 0))
+        if before and hit.span.start < in_field[before - 1][1]:
+            labelled.add(in_field[before - 1][2])
     required = {0, len(frames) - 1} if params.get("require") == "first_and_last" else set(range(len(frames)))
     missing = sorted(required - labelled)
     if not missing:
@@ -226,9 +282,10 @@ def story_frames_unlabelled(view: MarketView, params: Mapping[str, Any]) -> Resu
 
 def label_wrong_language(view: MarketView, params: Mapping[str, Any]) -> Result:
     """Accepted labels exist, but none is in the language of the post."""
+    if not view.accepted:
+        return None              # before the language, which may need detecting
     language = view.facts.language
-    languages = params.get("languages", view.market.languages)
-    if not view.accepted or not language or language not in languages:
+    if not language or language not in params.get("languages", view.market.languages):
         return None
     if "formats" in params and view.facts.post.format not in params["formats"]:
         return None              # a rule for some formats only (the Dutch CvdM on video)
@@ -244,10 +301,10 @@ def label_without_brand(view: MarketView, params: Mapping[str, Any]) -> Result:
     if not hits or len(hits) < len(view.accepted):
         return None
     window = params.get("window", 60)
-    brands = [m for m in view.facts.mentions] + [e.span for e in view.facts.evidence
-                                                 if e.kind == "brand_hashtag" and e.span]
     for hit in hits:
-        if any(b.field == hit.span.field and abs(b.start - hit.span.end) <= window for b in brands):
+        starts = view.brand_starts.get(hit.span.field, ())
+        nearest = bisect_left(starts, hit.span.end - window)
+        if nearest < len(starts) and starts[nearest] <= hit.span.end + window:
             return None
     return _spans(hits)
 

@@ -23,7 +23,7 @@ from .packs import PackError, RuleSet, load_ruleset
 from .readers import INPUT_FORMATS, read_posts
 from .reporters import REPORTERS
 from .readers.drafts import read_drafts
-from .reporters.base import ReportContext
+from .reporters.base import ReportContext, printable
 from .reporters.github import GithubReporter
 from .reporters.json_out import JsonReporter
 from .reporters.junit import JunitReporter
@@ -42,7 +42,7 @@ class Failure(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: TextIO | None = None) -> None:
-        click.echo(f"clearlabel: error: {self.format_message()}", err=True)
+        click.echo(f"clearlabel: error: {printable(self.format_message())}", err=True)
 
 
 def _markets(value: str | None) -> tuple[str, ...]:
@@ -95,17 +95,23 @@ def _color(choice: bool | None, stream: TextIO) -> bool:
 
 
 def _open_output(path: str | None) -> TextIO:
+    # Post text may hold lone surrogates (JSON escapes them as \ud800), which no
+    # UTF-8 stream can carry: a format that writes text raw gets an escape
+    # instead of a crash. (JSON and SARIF escape them themselves.)
     if not path or path == "-":
+        reconfigure = getattr(sys.stdout, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
         return sys.stdout
     try:
-        return open(path, "w", encoding="utf-8", newline="\n")
+        return open(path, "w", encoding="utf-8", newline="\n", errors="backslashreplace")
     except OSError as error:
         raise Failure(f"cannot write {path}: {error.strerror}") from None
 
 
 def _report_stderr(rejected: Rejected) -> None:
     where = f"{rejected.path}:{rejected.line}" if rejected.line else rejected.path
-    click.echo(f"clearlabel: {where}: {rejected.reason}", err=True)
+    click.echo(printable(f"clearlabel: {where}: {rejected.reason}"), err=True)
 
 
 class AuditRun:
@@ -119,6 +125,7 @@ class AuditRun:
         self.summary = Summary()
         self.results: list[PostResult] = []
         self.unknown_markets: set[str] = set()
+        self.first_seen: dict[str, str] = {}     # post id -> where it was first read
 
     def run(self, records: Iterable[Post | Rejected]) -> Summary:
         for result in self.auditor.audit_many(self._posts(records), jobs=self.jobs):
@@ -134,6 +141,10 @@ class AuditRun:
             if isinstance(record, Rejected):
                 self._reject(record)
                 continue
+            first = self.first_seen.setdefault(record.id, _where(record))
+            if first != _where(record):
+                click.echo(printable(f"clearlabel: warning: {_where(record)}: post id {record.id!r} was already used "
+                                     f"at {first}; both posts are audited"), err=True)
             choice = self.auditor.choose_markets(record)
             for market in choice.unknown:
                 if market not in self.unknown_markets:

@@ -7,11 +7,13 @@ their pipelines once.
 from __future__ import annotations
 
 import multiprocessing
+from bisect import bisect_right
 from dataclasses import dataclass
+from datetime import date, timedelta
 from itertools import islice
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from .checks import CHECK_FUNCTIONS, MarketView
+from .checks import CHECK_FUNCTIONS, MarketView, Result
 from .evidence import Analyser, PostFacts
 from .matchers import CompiledMatchers
 from .model import Finding, Label, LabelStatus, Post, PostResult, Verdict
@@ -34,6 +36,52 @@ class MarketChoice:
     unknown: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class _CompiledRule:
+    """A rule with its check function looked up and its finding's fixed
+    parts ready; only the spans differ from post to post."""
+    rule: Rule
+    run: Callable[[MarketView, Mapping[str, Any]], Result]
+    params: Mapping[str, Any]
+    message: str                 # for an undated post
+    dated_message: str           # for a post judged by its date
+
+    @classmethod
+    def of(cls, rule: Rule) -> "_CompiledRule":
+        message = dated = rule.message
+        if rule.effective_from or rule.effective_to:
+            window = f"in force {rule.effective_from or '…'} to {rule.effective_to or 'now'}"
+            message = f"{rule.message} (rule version {window})"
+            dated = f"{rule.message} (rule version {window}, judged by the post date)"
+        return cls(rule, CHECK_FUNCTIONS[rule.check], rule.params, message, dated)
+
+    def finding(self, market: Market, spans: tuple, dated: bool) -> Finding:
+        rule = self.rule
+        return Finding(rule.id, rule.severity, market.id, rule.verdict, self.dated_message if dated else self.message,
+                       rule.citation, rule.fix, tuple(spans), rule.pack)
+
+
+class _RulesInForce:
+    """The enabled rules of a market, split by the dates their versions
+    start and end on, so that a post's date picks its rules by bisection."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        compiled = tuple(_CompiledRule.of(rule) for rule in rules)
+        bounds = {rule.effective_from for rule in rules if rule.effective_from}
+        bounds |= {rule.effective_to + timedelta(days=1) for rule in rules
+                   if rule.effective_to and rule.effective_to < date.max}
+        self.bounds = sorted(bounds)
+        # Period i runs from bounds[i - 1] (inclusive) to bounds[i].
+        firsts = [date.min, *self.bounds]
+        self.periods = [tuple(c for c in compiled if c.rule.in_force(first)) for first in firsts]
+        self.undated = tuple(c for c in compiled if c.rule.in_force(None))
+
+    def on(self, day: date | None) -> tuple[_CompiledRule, ...]:
+        if day is None:
+            return self.undated
+        return self.periods[bisect_right(self.bounds, day)]
+
+
 class Auditor:
     def __init__(self, ruleset: RuleSet, settings: Settings, *, override_markets: tuple[str, ...] = ()) -> None:
         unknown = [m for m in (*override_markets, *settings.markets) if m not in ruleset.markets]
@@ -44,8 +92,9 @@ class Auditor:
         self.settings = settings
         self.override_markets = override_markets
         self.folds = {**ruleset.folds, **settings.folds}
-        self.rules = {market_id: self._enabled(market) for market_id, market in ruleset.markets.items()}
-        self._matchers: dict[str, tuple] = {}
+        self.rules = {market_id: _RulesInForce(self._enabled(market)) for market_id, market in ruleset.markets.items()}
+        self._pipelines: dict[str | None, tuple] = {}
+        self._matchers: dict[str, CompiledMatchers] = {}
         self.analyser = Analyser(ruleset, settings, self._pipeline)
 
     def _enabled(self, market: Market) -> tuple[Rule, ...]:
@@ -54,24 +103,33 @@ class Auditor:
                      if rule.id not in disabled and (not enabled or rule.id in enabled))
 
     def _pipeline(self, language: str | None):
-        nlp = get_pipeline(language)
-        key = nlp.lang
-        if key not in self._matchers:
-            self._matchers[key] = (nlp, CompiledMatchers(nlp, self.ruleset))
-        return self._matchers[key]
+        """(pipeline, matchers) for a post's language, built once per language."""
+        found = self._pipelines.get(language)
+        if found is None:
+            nlp = get_pipeline(language)
+            if nlp.lang not in self._matchers:
+                self._matchers[nlp.lang] = CompiledMatchers(nlp, self.ruleset)
+            found = self._pipelines[language] = (nlp, self._matchers[nlp.lang])
+        return found
 
     def choose_markets(self, post: Post) -> MarketChoice:
-        wanted = self.override_markets or post.market or self.settings.markets
+        wanted = self._wanted_markets(post)
         known = tuple(m for m in wanted if m in self.ruleset.markets)
         return MarketChoice(known, tuple(m for m in wanted if m not in self.ruleset.markets))
+
+    def _wanted_markets(self, post: Post) -> tuple[str, ...]:
+        return self.override_markets or post.market or self.settings.markets
 
     def audit(self, post: Post) -> PostResult:
         """Audit one post for the markets chosen for it (see `choose_markets`);
         the caller rejects posts that have none."""
         facts = self.analyser.analyse(post)
         result = PostResult(post=post, verdict=Verdict.NO_EVIDENCE, evidence=facts.evidence)
-        for market_id in self.choose_markets(post).markets:
-            verdict, findings, labels = self._judge(facts, self.ruleset.markets[market_id])
+        for market_id in self._wanted_markets(post):
+            market = self.ruleset.markets.get(market_id)
+            if market is None:
+                continue                            # reported by the caller (`choose_markets`)
+            verdict, findings, labels = self._judge(facts, market)
             result.market_verdicts[market_id] = verdict
             result.findings.extend(findings)
             result.labels.extend(labels)
@@ -80,29 +138,13 @@ class Auditor:
         return result
 
     def _judge(self, facts: PostFacts, market: Market) -> tuple[Verdict, list[Finding], list[Label]]:
+        if facts.nothing_commercial:
+            return Verdict.NO_EVIDENCE, [], []      # no check fires without evidence or a label
         view = MarketView.build(facts, market, self.folds)
-        findings = []
-        for rule in self.rules[market.id]:
-            if not rule.in_force(facts.posted_on):
-                continue
-            spans = CHECK_FUNCTIONS[rule.check](view, rule.params)
-            if spans is not None:
-                findings.append(_finding(rule, market, spans, facts.posted_on is not None))
-        pushing = [f.verdict for f in findings if f.verdict in _PUSHING]
-        if pushing:
-            verdict = max(pushing, key=lambda v: v.rank)
-        elif view.relationship or view.platform_label:
-            verdict = Verdict.DISCLOSED
-        else:
-            verdict = Verdict.NO_EVIDENCE
-        labels = [Label(market.id, LabelStatus.ACCEPTED, h.label.id, h.span, h.label.language, h.obfuscated)
-                  for h in view.accepted]
-        labels += [Label(market.id, LabelStatus.AMBIGUOUS, h.label.id, h.span, h.label.language, h.obfuscated)
-                   for h in view.ambiguous]
-        if view.platform_label:
-            status = LabelStatus.ACCEPTED if market.platform_label == "accepted" else LabelStatus.AMBIGUOUS
-            labels.append(Label(market.id, status, "platform-paid-partnership", None))
-        return verdict, findings, labels
+        dated = facts.posted_on is not None
+        findings = [rule.finding(market, spans, dated) for rule in self.rules[market.id].on(facts.posted_on)
+                    if (spans := rule.run(view, rule.params)) is not None]
+        return _verdict(view, findings), findings, _labels(view, market)
 
     def audit_many(self, posts: Iterable[Post], jobs: int = 1, chunk_size: int = 256) -> Iterator[PostResult]:
         if jobs <= 1:
@@ -115,16 +157,24 @@ class Auditor:
                 yield from results
 
 
-def _finding(rule: Rule, market: Market, spans, dated: bool) -> Finding:
-    message = rule.message
-    if rule.effective_from or rule.effective_to:
-        window = f"in force {rule.effective_from or '…'} to {rule.effective_to or 'now'}"
-        message = f"{message} (rule version {window}{', judged by the post date' if dated else ''})"
-    return Finding(
-        rule=rule.id, severity=rule.severity, market=market.id, verdict=rule.verdict,
-        message=message, citation=rule.citation, fix=rule.fix, spans=tuple(spans),
-        pack=f"{rule.pack}",
-    )
+def _verdict(view: MarketView, findings: list[Finding]) -> Verdict:
+    pushing = [f.verdict for f in findings if f.verdict in _PUSHING]
+    if pushing:
+        return max(pushing, key=lambda v: v.rank)
+    if view.relationship or view.platform_label:
+        return Verdict.DISCLOSED
+    return Verdict.NO_EVIDENCE
+
+
+def _labels(view: MarketView, market: Market) -> list[Label]:
+    labels = [Label(market.id, LabelStatus.ACCEPTED, h.label.id, h.span, h.label.language, h.obfuscated)
+              for h in view.accepted]
+    labels += [Label(market.id, LabelStatus.AMBIGUOUS, h.label.id, h.span, h.label.language, h.obfuscated)
+               for h in view.ambiguous]
+    if view.platform_label:
+        status = LabelStatus.ACCEPTED if market.platform_label == "accepted" else LabelStatus.AMBIGUOUS
+        labels.append(Label(market.id, status, "platform-paid-partnership", None))
+    return labels
 
 
 def _chunks(items: Iterable[Post], size: int) -> Iterator[list[Post]]:

@@ -2,19 +2,23 @@
 
 Lexicons (phrases) go into one `PhraseMatcher` on the lower-cased folded
 text, which stays fast with thousands of entries; structural token patterns
-go into one `Matcher`; URL hosts and tracking parameters are looked up in
-sets for the few tokens that look like links. One `CompiledMatchers` is
-built per language pipeline and reused for every post.
+go into Matchers run only around their anchors (`_AnchoredPatterns`); URL
+hosts and tracking parameters are looked up by host for the few tokens that
+look like links. One `CompiledMatchers` is built per language pipeline and
+reused for every post.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
+from spacy.attrs import IDX, LENGTH, LIKE_URL
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.attrs import IDX, LENGTH, LIKE_URL, LOWER
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from .normalise import normalise
@@ -24,8 +28,7 @@ SIGNAL = "signal"
 LABEL = "label"
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """A match in the folded text of one field: which signal or label, and where."""
     target: str          # SIGNAL or LABEL
     id: str
@@ -34,21 +37,141 @@ class Hit:
     detail: str = ""
 
 
-@dataclass(frozen=True)
-class _UrlRule:
-    key: str
-    hosts: tuple[str, ...]
-    any_tld: tuple[str, ...]                # "amazon.*" -> "amazon"
-    params: tuple[tuple[str, frozenset[str]], ...]   # (key, allowed values or empty = any)
+_TOKEN_ATTRS = [IDX, LENGTH, LIKE_URL]
 
 
-@dataclass
+class Tokens:
+    """The tokens of one field's Doc as plain lists, read in one `to_array`
+    call: cheaper than walking Token objects, which spaCy builds one by one.
+    `text` is the text the Doc was made from. Lower-case forms are not read
+    for every token: their hashes are large integers, slow to turn into
+    Python ones, and only the few tokens next to a pattern anchor need them."""
+
+    __slots__ = ("doc", "text", "starts", "lengths", "like_url", "_starting")
+
+    def __init__(self, doc: Doc, text: str) -> None:
+        self.doc = doc
+        self.text = text
+        self.starts: list[int]
+        self.lengths: list[int]
+        self.like_url: list[int]
+        self.starts, self.lengths, self.like_url = doc.to_array(_TOKEN_ATTRS).T.tolist()
+        self._starting: dict[str, list[int]] = {}
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def lower(self, index: int) -> int:
+        """The hash of the lower-case form of token `index`."""
+        return self.doc[index].lower
+
+    def text_of(self, index: int) -> str:
+        start = self.starts[index]
+        return self.text[start:start + self.lengths[index]]
+
+    def end_of(self, index: int) -> int:
+        return self.starts[index] + self.lengths[index]
+
+    def starting_with(self, char: str) -> list[int]:
+        """The indices of the tokens whose text starts with `char` (asked
+        for '#' by the matchers and again for the hashtag runs)."""
+        found = self._starting.get(char)
+        if found is not None:
+            return found
+        found = self._starting[char] = []
+        starts = self.starts
+        position = self.text.find(char)
+        while position != -1:
+            index = bisect_left(starts, position)
+            if index < len(starts) and starts[index] == position:
+                found.append(index)
+            position = self.text.find(char, position + 1)
+        return found
+
+    def containing(self, char: str) -> list[int]:
+        """The indices of the tokens whose text contains `char`."""
+        found = []
+        position = self.text.find(char)
+        while position != -1:
+            index = bisect_right(self.starts, position) - 1
+            end = self.end_of(index) if index >= 0 else 0
+            if position < end:
+                found.append(index)
+            position = self.text.find(char, max(end, position + 1))
+        return found
+
+
+# --------------------------------------------------------------------------- token patterns
+
+class _TokenTest(NamedTuple):
+    """What the token `offset` places from a pattern's anchor must be for the
+    pattern to match there: one of `words` (lower-case hashes), or a match of
+    `regex` on its text (`on_lower`: on its lower-case form)."""
+    offset: int
+    words: frozenset[int] | None
+    regex: re.Pattern | None
+    on_lower: bool = False
+
+    def passes(self, tokens: Tokens, anchor: int) -> bool:
+        index = anchor + self.offset
+        if not 0 <= index < len(tokens.starts):
+            return False
+        if self.words is not None:
+            return tokens.lower(index) in self.words
+        assert self.regex is not None
+        value = tokens.doc[index].lower_ if self.on_lower else tokens.text_of(index)
+        return self.regex.search(value) is not None
+
+
+@dataclass(eq=False)
 class _PatternGroup:
     """Patterns that share an anchor, in one Matcher, with the most tokens
-    any of them can reach before and after the anchor (None: unbounded)."""
+    any of them can reach before and after the anchor (None: unbounded), and
+    per pattern the tests its fixed neighbours must pass."""
     matcher: Matcher
     before: int | None
     after: int | None
+    tests: list[tuple[_TokenTest, ...]] = field(default_factory=list)
+    merged: list[tuple[_TokenTest, ...]] = field(default_factory=list)
+
+    def add(self, key: str, pattern: list[dict], tests: tuple[_TokenTest, ...]) -> None:
+        self.matcher.add(key, [pattern])
+        self.tests.append(tests)
+        self.merged = _merge_single_tests(self.tests)
+
+    def admits(self, tokens: Tokens, anchor: int) -> bool:
+        """Whether any pattern of the group can match around `anchor`."""
+        for tests in self.merged:
+            for test in tests:
+                if not test.passes(tokens, anchor):
+                    break
+            else:
+                return True
+        return False
+
+
+def _merge_single_tests(alternatives: list[tuple[_TokenTest, ...]]) -> list[tuple[_TokenTest, ...]]:
+    """Patterns that each test just one token, the same token and the same
+    way, are tested as one: word lists join, regular expressions become one
+    alternation. The one-token hashtag patterns ('#...partner', '#thanks...')
+    share the anchor '#', and every hashtag of a post is tested."""
+    singles = [tests[0] for tests in alternatives if len(tests) == 1]
+    if len(singles) < 2 or len(singles) < len(alternatives):
+        return alternatives
+    first = singles[0]
+    if any((t.offset, t.words is None, t.on_lower) != (first.offset, first.words is None, first.on_lower)
+           for t in singles):
+        return alternatives
+    if first.words is not None:
+        return [(_TokenTest(first.offset, frozenset().union(*(t.words for t in singles)), None),)]
+    patterns = [t.regex.pattern for t in singles if t.regex is not None]
+    if any("(?(" in pattern for pattern in patterns):
+        return alternatives             # a conditional group would see another alternative's groups
+    try:
+        regex = re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
+    except re.error:
+        return alternatives
+    return [(_TokenTest(first.offset, None, regex, first.on_lower),)]
 
 
 class _AnchoredPatterns:
@@ -57,29 +180,36 @@ class _AnchoredPatterns:
     A pattern's anchor is a required token that must be one of a few words,
     or must start with '#' or '@'. Patterns with the same anchor share a
     Matcher, which runs only on the short span of the doc around each place
-    the anchor occurs. spaCy's Matcher walks every token of what it is given
-    in Python, so running it on a handful of small spans instead of whole
-    docs is what keeps large lexicons cheap.
+    the anchor occurs and where the anchor's fixed neighbours pass the
+    pattern's simple tests (a word list or a regular expression). spaCy's
+    Matcher walks every token of what it is given in Python and costs
+    about ten microseconds a call even on a few tokens, so most anchors
+    (every hashtag, every "code") must be ruled out before it is called.
     """
 
     def __init__(self, nlp: Language) -> None:
         self.vocab = nlp.vocab
         self.groups: dict[tuple, _PatternGroup] = {}
+        # Anchor words are found by a PhraseMatcher of one-token phrases,
+        # which walks the tokens in C; its match ids lead to the groups.
+        self.anchor_words = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.by_word: dict[int, list[_PatternGroup]] = {}
         self.by_char: dict[str, list[_PatternGroup]] = {}
         self.always: list[_PatternGroup] = []
 
     def add(self, key: str, pattern: list[dict]) -> None:
         words, char, position = _anchor(pattern)
-        before = _reach(pattern[:position]) if (words or char) else None
-        after = _reach(pattern[position + 1:]) if (words or char) else None
+        anchored = bool(words or char)
+        before = _reach(pattern[:position]) if anchored else None
+        after = _reach(pattern[position + 1:]) if anchored else None
+        tests = _neighbour_tests(pattern, position, self.vocab.strings) if anchored else ()
         group_key = (words, char)
         group = self.groups.get(group_key)
         if group is None:
             group = self.groups[group_key] = _PatternGroup(Matcher(self.vocab), before, after)
             if words:
                 for word in words:
-                    self.by_word.setdefault(self.vocab.strings.add(word), []).append(group)
+                    self._add_anchor_word(word, group)
             elif char:
                 self.by_char.setdefault(char, []).append(group)
             else:
@@ -87,37 +217,40 @@ class _AnchoredPatterns:
         else:
             group.before = _wider(group.before, before)
             group.after = _wider(group.after, after)
-        group.matcher.add(key, [pattern])
+        group.add(key, pattern, tests)
 
-    def __call__(self, doc: Doc, text: str) -> list[tuple[int, int, int]]:
-        windows: dict[int, tuple[_PatternGroup, list[tuple[int, int]]]] = {}
-        for group in self.always:
-            windows[id(group)] = (group, [(0, len(doc))])
-        if not self.by_word.keys().isdisjoint(doc.count_by(LOWER)):
-            for index, word_hash in enumerate(doc.to_array(LOWER).tolist()):
-                for group in self.by_word.get(word_hash, ()):
-                    _add_window(windows, group, index, len(doc))
-        if self.by_char:
-            token_at = {offset: index for index, offset in enumerate(doc.to_array(IDX).tolist())}
-            for char, groups in self.by_char.items():
-                position = text.find(char)
-                while position != -1:
-                    index = token_at.get(position)
-                    if index is not None:
-                        for group in groups:
-                            _add_window(windows, group, index, len(doc))
-                    position = text.find(char, position + 1)
+    def _add_anchor_word(self, word: str, group: _PatternGroup) -> None:
+        if not word:
+            return                          # no token is empty
+        key = self.vocab.strings.add(f"anchor|{word}")
+        if key not in self.by_word:
+            self.anchor_words.add(f"anchor|{word}", [Doc(self.vocab, words=[word])])
+        self.by_word.setdefault(key, []).append(group)
+
+    def __call__(self, doc: Doc, tokens: Tokens) -> list[tuple[int, int, int]]:
+        length = len(tokens)
+        windows: dict[_PatternGroup, list[tuple[int, int]]] = {group: [(0, length)] for group in self.always}
+        for key, index, _ in self.anchor_words(doc):
+            for group in self.by_word[key]:
+                if group.admits(tokens, index):
+                    _add_window(windows, group, index, length)
+        for char, groups in self.by_char.items():
+            for index in tokens.starting_with(char):
+                for group in groups:
+                    if group.admits(tokens, index):
+                        _add_window(windows, group, index, length)
         matches = []
-        for group, spans in windows.values():
+        for group, spans in windows.items():
             for start, end in _merged(spans):
                 matches.extend((key, start + s, start + e) for key, s, e in group.matcher(doc[start:end]))
         return matches
 
 
-def _add_window(windows: dict, group: _PatternGroup, index: int, length: int) -> None:
+def _add_window(windows: dict[_PatternGroup, list[tuple[int, int]]], group: _PatternGroup,
+                index: int, length: int) -> None:
     start = 0 if group.before is None else max(0, index - group.before)
     end = length if group.after is None else min(length, index + group.after + 1)
-    windows.setdefault(id(group), (group, []))[1].append((start, end))
+    windows.setdefault(group, []).append((start, end))
 
 
 # A Matcher call costs about as much as walking a dozen tokens, so windows
@@ -126,6 +259,8 @@ _WINDOW_GAP = 12
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    if len(spans) == 1:
+        return spans
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1] + _WINDOW_GAP:
@@ -186,71 +321,84 @@ def _token_literals(token: dict) -> tuple[frozenset[str], str]:
     return frozenset(), ""
 
 
+def _neighbour_tests(pattern: list[dict], position: int, strings: StringStore) -> tuple[_TokenTest, ...]:
+    """Tests on the anchor token and on the tokens at a fixed distance from
+    it (no operator between them and the anchor) that any match must pass.
+    An anchor with an operator may repeat, so only it is tested then."""
+    reachable = [position]
+    if not pattern[position].get("OP"):
+        for step in (1, -1):
+            index = position + step
+            while 0 <= index < len(pattern) and not pattern[index].get("OP"):
+                reachable.append(index)
+                index += step
+    return tuple(test for index in reachable for test in _token_tests(pattern[index], index - position, strings))
+
+
+def _token_tests(token: dict, offset: int, strings: StringStore) -> list[_TokenTest]:
+    """Tests equivalent to, or weaker than, the text predicates of one token
+    spec; predicates on other attributes are left to the Matcher."""
+    tests = []
+    for attr in ("LOWER", "ORTH", "TEXT"):
+        value = token.get(attr)
+        if isinstance(value, str):
+            value = {"IN": [value]}
+        if not isinstance(value, dict):
+            continue
+        words = value.get("IN")
+        if isinstance(words, list) and all(isinstance(word, str) for word in words):
+            # ORTH and TEXT literals compared in lower case: weaker, never wrong.
+            tests.append(_TokenTest(offset, frozenset(strings.add(w.lower()) for w in words), None))
+        regex = value.get("REGEX")
+        if isinstance(regex, str):
+            tests.append(_TokenTest(offset, None, re.compile(regex), on_lower=attr == "LOWER"))
+    return tests
+
+
+# --------------------------------------------------------------------------- all matchers of a language
+
+class _Key(NamedTuple):
+    target: str
+    id: str
+    at_line_start: bool
+
+
 class CompiledMatchers:
     def __init__(self, nlp: Language, ruleset: RuleSet) -> None:
         self.nlp = nlp
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.patterns = _AnchoredPatterns(nlp)
-        self.url_rules: list[_UrlRule] = []
-        self.line_start_keys: set[str] = set()
+        self.urls = _UrlRules()
+        self.keys: dict[int, _Key] = {}          # match id -> what it finds
         for signal in ruleset.signals:
-            self._add(f"{SIGNAL}|{signal.id}", signal.match)
+            self._add(_Key(SIGNAL, signal.id, signal.match.at_line_start), signal.match)
         for label in ruleset.labels.values():
-            self._add(f"{LABEL}|{label.id}", label.match)
+            self._add(_Key(LABEL, label.id, label.match.at_line_start), label.match)
 
-    def _add(self, key: str, match: Matchable) -> None:
-        if match.at_line_start:
-            self.line_start_keys.add(key)
+    def _add(self, key: _Key, match: Matchable) -> None:
+        name = f"{key.target}|{key.id}"
+        self.keys[self.nlp.vocab.strings.add(name)] = key
         if match.phrases:
             docs = [self.nlp.make_doc(normalise(phrase).text.lower()) for phrase in match.phrases]
-            self.phrases.add(key, docs)
+            self.phrases.add(name, docs)
         for pattern in match.patterns:
-            self.patterns.add(key, list(pattern))
+            self.patterns.add(name, list(pattern))
         if match.hosts or match.url_params:
-            self.url_rules.append(_compile_url_rule(key, match))
+            self.urls.add(_compile_url_rule(key, match))
 
-    def find(self, doc: Doc, text: str, tokens: list[tuple[int, int, int]]) -> list[Hit]:
-        """Every signal and label hit in `doc`, made from `text`; `tokens`
-        holds (offset, length, like_url) per token (see `token_table`)."""
-        strings = self.nlp.vocab.strings
+    def find(self, doc: Doc, tokens: Tokens) -> list[Hit]:
+        """Every signal and label hit in `doc`, whose tokens are `tokens`."""
+        text, starts, lengths = tokens.text, tokens.starts, tokens.lengths
         hits: list[Hit] = []
-        for match_id, start, end in [*self.phrases(doc), *self.patterns(doc, text)]:
-            key = strings[match_id]
-            start_char = doc[start].idx
-            last = doc[end - 1]
-            hits.append(_hit(key, start_char, last.idx + len(last.text)))
-        if self.url_rules and ("." in text):
-            hits.extend(self._url_hits(text, tokens))
-        return [hit for hit in hits if self._placed(hit, text)]
-
-    def _url_hits(self, text: str, tokens: list[tuple[int, int, int]]) -> list[Hit]:
-        hits = []
-        for start, length, like_url in tokens:
-            token = text[start:start + length]
-            if not (like_url or "/" in token and "." in token):
+        for match_id, start, end in [*self.phrases(doc), *self.patterns(doc, tokens)]:
+            key = self.keys[match_id]
+            start_char = starts[start]
+            if key.at_line_start and not opens_line(text, start_char):
                 continue
-            host, params = _split_url(token)
-            if not host:
-                continue
-            for rule in self.url_rules:
-                if _url_matches(rule, host, params):
-                    hits.append(_hit(rule.key, start, start + length, host))
+            hits.append(Hit(key.target, key.id, start_char, starts[end - 1] + lengths[end - 1]))
+        if self.urls.rules and "." in text:
+            hits.extend(self.urls.hits(tokens))
         return hits
-
-    def _placed(self, hit: Hit, text: str) -> bool:
-        key = f"{hit.target}|{hit.id}"
-        return key not in self.line_start_keys or opens_line(text, hit.start)
-
-
-def token_table(doc: Doc) -> list[tuple[int, int, int]]:
-    """(character offset, length, like_url) of every token, read in one call:
-    cheaper than walking Token objects, which spaCy builds one by one."""
-    return doc.to_array([IDX, LENGTH, LIKE_URL]).tolist()
-
-
-def _hit(key: str, start: int, end: int, detail: str = "") -> Hit:
-    target, _, item_id = key.partition("|")
-    return Hit(target, item_id, start, end, detail)
 
 
 # A line opens with optional frame markers ("[Frame 2]"), bullets, separators
@@ -263,7 +411,65 @@ def opens_line(text: str, start: int) -> bool:
     return bool(_LINE_OPENER.match(text[line_begin:start]))
 
 
-def _compile_url_rule(key: str, match: Matchable) -> _UrlRule:
+# --------------------------------------------------------------------------- links
+
+@dataclass(frozen=True)
+class _UrlRule:
+    key: _Key
+    hosts: tuple[str, ...]
+    any_tld: tuple[str, ...]                # "amazon.*" -> "amazon"
+    params: tuple[tuple[str, frozenset[str]], ...]   # (key, allowed values or empty = any)
+
+
+class _UrlRules:
+    """URL rules indexed by the host names they name, so that a link is
+    checked against the few rules that can match its host."""
+
+    def __init__(self) -> None:
+        self.rules: list[_UrlRule] = []
+        self.by_host: dict[str, list[int]] = {}     # "amzn.to" -> rule indices
+        self.by_site: dict[str, list[int]] = {}     # "amazon" (from "amazon.*") -> rule indices
+        self.any_host: list[int] = []               # rules on parameters only
+
+    def add(self, rule: _UrlRule) -> None:
+        index = len(self.rules)
+        self.rules.append(rule)
+        for host in rule.hosts:
+            self.by_host.setdefault(host, []).append(index)
+        for name in rule.any_tld:
+            self.by_site.setdefault(name, []).append(index)
+        if not (rule.hosts or rule.any_tld):
+            self.any_host.append(index)
+
+    def hits(self, tokens: Tokens) -> list[Hit]:
+        """Hits on the tokens that look like links."""
+        candidates = {i for i, like_url in enumerate(tokens.like_url) if like_url} if 1 in tokens.like_url else set()
+        candidates.update(i for i in tokens.containing("/") if "." in tokens.text_of(i))
+        hits = []
+        for index in sorted(candidates):
+            host, params = _split_url(tokens.text_of(index))
+            if not host:
+                continue
+            start, end = tokens.starts[index], tokens.end_of(index)
+            for rule_index in self._rules_for(host):
+                rule = self.rules[rule_index]
+                if _url_matches(rule, host, params) and (
+                        not rule.key.at_line_start or opens_line(tokens.text, start)):
+                    hits.append(Hit(rule.key.target, rule.key.id, start, end, host))
+        return hits
+
+    def _rules_for(self, host: str) -> list[int]:
+        """The rules that may match `host`, in the order they were added."""
+        labels = host.split(".")
+        found = set(self.any_host)
+        for i in range(len(labels)):
+            found.update(self.by_host.get(".".join(labels[i:]), ()))
+        for label in labels[:-1]:
+            found.update(self.by_site.get(label, ()))
+        return sorted(found)
+
+
+def _compile_url_rule(key: _Key, match: Matchable) -> _UrlRule:
     exact = tuple(h for h in match.hosts if not h.endswith(".*"))
     any_tld = tuple(h[:-2] for h in match.hosts if h.endswith(".*"))
     params = []

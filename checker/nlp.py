@@ -129,6 +129,7 @@ _OWN_LANGUAGES: dict[str, type[Language]] = {"fr": _French}
 # Codes spaCy names differently, or languages it covers through a relative.
 _LANGUAGE_ALIASES = {"no": "nb", "nn": "nb", "iw": "he", "in": "id", "ji": "yi", "fil": "tl"}
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+MAX_TEXT_CHARS = 1 << 27
 MULTI_LANGUAGE = "xx"
 
 
@@ -141,8 +142,71 @@ def get_pipeline(language: str | None) -> Language:
 
 
 def make_doc(nlp: Language, text: str) -> Doc:
-    """Tokenise `text` only: blank pipelines have no components to run."""
-    return nlp.make_doc(text)
+    """Tokenise `text` only: blank pipelines have no components to run.
+
+    spaCy strips affixes from a chunk without white space one at a time and
+    searches the whole rest of the chunk for a suffix each time, so a chunk
+    of n emoji or punctuation marks costs O(n²): 20,000 emoji in a row took
+    over a minute. Chunks longer than `LONG_CHUNK` that are not one social
+    token (a long URL is) are cut by `_FALLBACK_TOKEN` in linear time
+    instead, and no token is longer than `MAX_TOKEN_CHARS`; everything else
+    is spaCy's tokenisation unchanged.
+
+    Lone surrogates (a JSON string may escape one) cannot be hashed by spaCy;
+    each is tokenised as U+FFFD, which keeps every offset.
+    """
+    try:
+        return _make_doc(nlp, text)
+    except UnicodeEncodeError:
+        return _make_doc(nlp, _SURROGATE.sub("\ufffd", text))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _make_doc(nlp: Language, text: str) -> Doc:
+    if len(text) <= LONG_CHUNK or not _LONG_CHUNK.search(text):
+        return nlp.make_doc(text)
+    words: list[str] = []
+    spaces: list[bool] = []
+    position = 0
+    for chunk in _LONG_CHUNK.finditer(text):
+        if len(chunk.group()) <= MAX_TOKEN_CHARS and _is_social_token(chunk.group()):
+            continue
+        _append_tokens(nlp.make_doc(text[position:chunk.start()]), words, spaces)
+        for match in _FALLBACK_TOKEN.finditer(chunk.group()):
+            token = match.group()
+            words.extend(token[i:i + MAX_TOKEN_CHARS] for i in range(0, len(token), MAX_TOKEN_CHARS))
+        spaces.extend(False for _ in range(len(words) - len(spaces)))
+        position = chunk.end()
+        if text.startswith(" ", position):      # one following space belongs to the last token
+            spaces[-1] = True
+            position += 1
+    if not words:
+        return nlp.make_doc(text)
+    _append_tokens(nlp.make_doc(text[position:]), words, spaces)
+    return Doc(nlp.vocab, words=words, spaces=spaces)
+
+
+LONG_CHUNK = 64
+# No token is longer than this: the REGEX predicates of rule packs run on one
+# token at a time, so this bounds what a slow (polynomial) pattern can cost.
+# Longer runs (a 2 KB URL is already far beyond what browsers accept) are cut.
+MAX_TOKEN_CHARS = 2048
+_LONG_CHUNK = re.compile(rf"\S{{{LONG_CHUNK + 1},}}")
+_TRAILING_PUNCTUATION = ".,;:!?)]}'\"…’”"
+_FALLBACK_TOKEN = re.compile(
+    rf"{EMOJI_SEQUENCE}|{_HASHTAG}|{_MENTION}|{_URL}|\w(?:[\w.:\-]*\w)?|\S", re.UNICODE)
+
+
+def _is_social_token(chunk: str) -> bool:
+    return bool(social_token_match(chunk) or social_token_match(chunk.rstrip(_TRAILING_PUNCTUATION)))
+
+
+def _append_tokens(doc: Doc, words: list[str], spaces: list[bool]) -> None:
+    for token in doc:
+        words.append(token.text)
+        spaces.append(bool(token.whitespace_))
 
 
 def _language_code(language: str | None) -> str:
@@ -167,6 +231,10 @@ def _pipeline(code: str) -> Language:
     else:
         nlp = spacy.blank(MULTI_LANGUAGE)
     install_social_tokenizer(nlp)
+    # spaCy refuses texts over a million characters to protect its parser and
+    # NER, which blank pipelines do not have; the readers already bound a
+    # record to 64 MiB, so any post they accept is tokenised.
+    nlp.max_length = MAX_TEXT_CHARS
     return nlp
 
 

@@ -216,8 +216,11 @@ _EXAMPLE_KEYS = {"text", "title", "transcript", "on_screen_text", "platform", "f
                  "market", "language", "paid_partnership", "posted_at", "author", "brand",
                  "followers"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
-# Nested quantifiers such as (a+)+ or (a*)* backtrack catastrophically.
-_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]")
+# A REGEX runs on one token at a time (at most nlp.MAX_TOKEN_CHARS long).
+# What Python's backtracking engine can take exponential or high-polynomial
+# time on is refused at load time: see `regex_risk`.
+MAX_REGEX_CHARS = 200
+MAX_UNBOUNDED_IN_SEQUENCE = 2
 _TOKEN_PATTERN_KEYS = {
     "ORTH", "TEXT", "LOWER", "NORM", "LENGTH", "IS_ALPHA", "IS_ASCII", "IS_DIGIT",
     "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "LIKE_NUM",
@@ -352,15 +355,16 @@ class _PackReader:
     def regex(self, pattern: Any, line: int) -> None:
         if not isinstance(pattern, str):
             raise self.fail(line, "a REGEX must be a string")
-        if len(pattern) > 200:
-            raise self.fail(line, "a REGEX may be at most 200 characters")
-        if _NESTED_QUANTIFIER.search(pattern) or re.search(r"\\[1-9]", pattern):
-            raise self.fail(line, f"REGEX {pattern!r} uses nested quantifiers or back-references, "
-                                  "which can take exponential time; rewrite it")
+        if len(pattern) > MAX_REGEX_CHARS:
+            raise self.fail(line, f"a REGEX may be at most {MAX_REGEX_CHARS} characters")
         try:
             re.compile(pattern)
         except re.error as error:
             raise self.fail(line, f"invalid REGEX {pattern!r}: {error}") from None
+        risk = regex_risk(pattern)
+        if risk:
+            raise self.fail(line, f"REGEX {pattern!r} {risk}, which can take exponential or "
+                                  "polynomial time on a long token; rewrite it")
 
     def signal(self, item: Any, line: int) -> Signal:
         data = self.mapping(item, line, "a signal", _SIGNAL_KEYS)
@@ -501,6 +505,93 @@ class _PackReader:
             return date.fromisoformat(str(value))
         except ValueError:
             raise self.fail(data.line_of(key), f"{key!r} must be a date such as 2025-10-01") from None
+
+
+try:                                    # the parser behind `re`, Python 3.11+
+    from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:                     # pragma: no cover - Python 3.10
+    import sre_constants as _sre  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+_REPEATS = {_sre.MAX_REPEAT, _sre.MIN_REPEAT} | ({_sre.POSSESSIVE_REPEAT} if hasattr(_sre, "POSSESSIVE_REPEAT") else set())
+
+
+def regex_risk(pattern: str) -> str | None:
+    """Why `pattern` may backtrack catastrophically, or None.
+
+    Conservative, on the parsed pattern: a repeat inside a repeat (`(a+)+`,
+    `(.*a){20}`, `((a|b)*)*`), an alternation inside a repeat (`(a|aa)+`:
+    the branches can split the same text many ways; a character class such
+    as `[ab]+` is the safe spelling), a back-reference (`(a)\\1`), or more
+    than `MAX_UNBOUNDED_IN_SEQUENCE` open-ended repeats one after another
+    (`a*a*a*b`: polynomial). A pattern not anchored with `^` is tried from
+    every position, which counts as one more (`\\w*\\w*x` is cubic)."""
+    try:
+        tree = _sre_parse.parse(pattern)
+    except re.error:
+        return None                     # reported as invalid by the caller
+    problem, unbounded = _regex_walk(tree, in_repeat=False)
+    if problem:
+        return problem
+    anchored = len(tree) > 0 and tree[0][0] is _sre.AT and tree[0][1] in (_sre.AT_BEGINNING, _sre.AT_BEGINNING_STRING)
+    if unbounded + (0 if anchored else 1) > MAX_UNBOUNDED_IN_SEQUENCE:
+        return (f"has more than {MAX_UNBOUNDED_IN_SEQUENCE} open-ended repeats in a row "
+                "(a pattern without '^' counts as one more: it is tried from every position)")
+    return None
+
+
+def _regex_walk(items: Any, in_repeat: bool) -> tuple[str | None, int]:
+    """(problem, most open-ended repeats on one path through `items`)."""
+    unbounded = 0
+    for op, value in items:
+        if op in (_sre.GROUPREF, _sre.GROUPREF_EXISTS) or op == getattr(_sre, "GROUPREF_IGNORE", None):
+            return "uses a back-reference", 0
+        if op in _REPEATS:
+            low, high, body = value
+            repeats = high is _sre.MAXREPEAT or high > 1
+            if repeats and in_repeat:
+                return "nests a quantifier inside another", 0
+            if repeats and any(inner_op is _sre.BRANCH for inner_op, _ in _flatten(body)):
+                return "repeats an alternation", 0
+            problem, inner = _regex_walk(body, in_repeat or repeats)
+            if problem:
+                return problem, 0
+            unbounded += inner + (1 if high is _sre.MAXREPEAT else 0)
+        elif op is _sre.BRANCH:
+            worst = 0
+            for branch in value[1]:
+                problem, inner = _regex_walk(branch, in_repeat)
+                if problem:
+                    return problem, 0
+                worst = max(worst, inner)
+            unbounded += worst
+        elif op is _sre.SUBPATTERN or op in (_sre.ASSERT, _sre.ASSERT_NOT) \
+                or op == getattr(_sre, "ATOMIC_GROUP", None):
+            body = value if op == getattr(_sre, "ATOMIC_GROUP", None) else value[-1]
+            problem, inner = _regex_walk(body, in_repeat)
+            if problem:
+                return problem, 0
+            unbounded += inner
+        if unbounded > MAX_UNBOUNDED_IN_SEQUENCE:
+            return f"has more than {MAX_UNBOUNDED_IN_SEQUENCE} open-ended repeats in a row", 0
+    return None, unbounded
+
+
+def _flatten(items: Any):
+    """Every (op, value) in `items`, groups and repeats opened."""
+    for op, value in items:
+        yield op, value
+        if op is _sre.SUBPATTERN:
+            yield from _flatten(value[-1])
+        elif op in _REPEATS:
+            yield from _flatten(value[2])
+        elif op is _sre.BRANCH:
+            for branch in value[1]:
+                yield from _flatten(branch)
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            yield from _flatten(value[1])
+        elif op == getattr(_sre, "ATOMIC_GROUP", None):
+            yield from _flatten(value)
 
 
 def _plain(value: Any) -> Any:

@@ -28,6 +28,10 @@ _ALREADY_SAFE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$")
 _MAX_STEM = 60
 # How much of an existing file is read to recognise it as ours.
 _HEAD_BYTES = 8192
+# Control characters a post may hold (NUL, ESC, C1): invalid in HTML and XML,
+# and obeyed by a terminal that shows a Markdown or CSV report. Reports carry
+# them as visible escapes (`\x1b`); tab, line feed and carriage return stay.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class OutputError(Exception):
@@ -117,11 +121,14 @@ class OutputDir:
         recognises the file. The file appears whole or not at all."""
         if marker not in content[:_HEAD_BYTES]:
             raise OutputError(f"{'/'.join(parts)}: content lacks the marker {marker!r} near its start")
+        content = _CONTROL.sub(lambda match: repr(match.group())[1:-1], content)
         target = self.path(*parts)
         self.check_replaceable(target, marker)
         fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
-            with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+            # Lone surrogates from a post's JSON cannot be encoded: written as
+            # a visible escape (\ud800) rather than failing the whole report.
+            with os.fdopen(fd, "w", encoding=encoding, newline="", errors="backslashreplace") as handle:
                 handle.write(content)
             os.chmod(temporary, 0o644)
             os.replace(temporary, target)

@@ -7,6 +7,8 @@ from a saved audit without the original export.
 """
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from .model import (
@@ -15,6 +17,19 @@ from .model import (
 )
 
 SCHEMA_VERSION = 1
+
+# Written as \uXXXX escapes: lone surrogates (a post's JSON may hold them; no
+# UTF-8 output can carry them raw), DEL and the C1 controls, the line and
+# paragraph separators (U+0085, U+2028 and U+2029 end a line for Python's
+# splitlines, JavaScript and some log viewers) and bidirectional controls
+# (which reorder what a terminal or editor shows). The parsed value is the same.
+_JSON_ESCAPED = re.compile("[\x7f-\x9f\ud800-\udfff\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def json_dumps(data: Any, **options: Any) -> str:
+    """`json.dumps` that yields valid UTF-8 JSON for any text in `data`."""
+    text = json.dumps(data, ensure_ascii=False, **options)
+    return _JSON_ESCAPED.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 _POST_FIELDS = (
     "id", "author", "platform", "format", "market", "language", "paid_partnership",

@@ -156,7 +156,7 @@ def fingerprint(result: PostResult, finding: Finding) -> str:
     when lines move or the message is reworded."""
     evidence = "\x1e".join(_normalise(span.text) for span in finding.spans)
     payload = "\x1f".join((finding.rule, finding.market, evidence, result.post.id))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @dataclass

@@ -35,7 +35,16 @@ class YamlError(ValueError):
 
 
 class _LineLoader(yaml.SafeLoader):
-    pass
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        # An alias shares a node, and ten levels of ten aliases each describe
+        # 10^10 items to anything that walks the data ("billion laughs").
+        # Rule packs and configuration have no use for them.
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"YAML aliases (*{event.anchor}) are not allowed; write the value out",
+                event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:

@@ -6,10 +6,25 @@ formats (json, sarif, junit) collect and write in `finish`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Mapping, TextIO
 
 from ..model import PostResult, Rejected, RuleInfo, Summary
+
+
+# What a terminal must not receive from a post or a rule pack: control
+# characters (ANSI escape sequences can recolour, retitle or clear a
+# terminal), bidirectional controls (which reorder what is shown), line and
+# paragraph separators, and lone surrogates (which no UTF-8 output can carry).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                          "\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: the characters above become visible
+    escapes (`\x1b`, `\u202e`); tabs and line feeds stay."""
+    return _UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from functools import lru_cache
 from typing import Iterator, Mapping, Sequence
 
 from ..model import PostResult, Span
@@ -35,8 +36,18 @@ def neutralise(value: object) -> str:
     return text
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)
+
+
 def _spans(spans: Sequence[Span]) -> str:
-    return "; ".join(f"{span.field}[{span.start}:{span.end}] {json.dumps(span.text, ensure_ascii=False)}" for span in spans)
+    return "; ".join([f"{span.field}[{span.start}:{span.end}] {_JSON.encode(span.text)}" for span in spans])
+
+
+@lru_cache(maxsize=4096)
+def _cells(*values: object) -> tuple[str, ...]:
+    """`neutralise` for each of `values`: findings of one rule bring the same
+    values on every post, so their cells are made once."""
+    return tuple(neutralise(value) for value in values)
 
 
 def rows(influencers: Sequence[InfluencerSummary], results: Mapping[str, Sequence[PostResult]]) -> Iterator[list[str]]:
@@ -44,14 +55,20 @@ def rows(influencers: Sequence[InfluencerSummary], results: Mapping[str, Sequenc
     for summary in influencers:
         ordered = sorted(results[summary.handle], key=lambda r: (post_date(r.post) or "9999", r.post.id))
         for result in ordered:
+            if not result.findings:
+                continue
             post = result.post
+            post_cells = [neutralise(value) for value in (
+                summary.handle, post.id, post.platform, post.format, post.posted_at, post.url, result.verdict.value,
+            )]
             for finding in result.findings:
-                yield [neutralise(value) for value in (
-                    summary.handle, post.id, post.platform, post.format, post.posted_at, post.url,
-                    result.verdict.value, finding.market, finding.rule, finding.severity.value,
-                    finding.verdict.value, finding.message, finding.citation, finding.fix,
-                    _spans(finding.spans), finding.pack, finding.suppressed,
-                )]
+                yield [
+                    *post_cells,
+                    *_cells(finding.market, finding.rule, finding.severity.value, finding.verdict.value,
+                            finding.message, finding.citation, finding.fix),
+                    neutralise(_spans(finding.spans)),
+                    *_cells(finding.pack, finding.suppressed),
+                ]
 
 
 def render(influencers: Sequence[InfluencerSummary], results: Mapping[str, Sequence[PostResult]]) -> str:

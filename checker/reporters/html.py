@@ -18,17 +18,17 @@ from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from jinja2 import Environment, TemplateError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..model import PostResult, RuleInfo
 from ..safe_paths import OutputDir, OutputError
 from . import csv_export, markdown
 from .report_data import (
-    TIERS, VERDICT_ICONS, VERDICT_ORDER, VERDICT_TITLES, Grouped, InfluencerDetail, InfluencerSummary,
+    TIERS, VERDICT_ICONS, VERDICT_ORDER, VERDICT_TITLES, FieldView, Grouped, InfluencerDetail, InfluencerSummary,
     MonthBucket, Overview, ReportError, ReportMeta, build_detail, format_number, format_percent, group_results,
     overview, summarise,
 )
-from .templates_path import html_environment, make_loader
+from .templates_path import fragment_renderer, html_environment, make_loader
 
 HTML_MARKER = '<meta name="generator" content="clearlabel'
 _CSP_TAG = 'http-equiv="Content-Security-Policy"'
@@ -185,6 +185,23 @@ def month_chart(months: Sequence[MonthBucket]) -> Chart:
 
 # --- rendering ----------------------------------------------------------------
 
+def highlight(field: FieldView) -> Markup:
+    """A field's text with its highlighted runs in `<mark>`, each followed by
+    the references of the marks ending there: the HTML twin of
+    `markdown.quote_field`. It runs for every run of every post, which is
+    why it is Python rather than a template loop; every piece of text still
+    passes through `escape`, and only the tags are written literally."""
+    parts = []
+    for run in field.segments:
+        if run.classes:
+            parts.append(f'<mark class="{escape(run.classes)}" title="{escape(run.title)}">{escape(run.text)}</mark>')
+        else:
+            parts.append(escape(run.text))
+        for ref in run.ends:
+            parts.append(f'<sup class="ref ref-{escape(ref[0])}">{escape(ref)}</sup>')
+    return Markup("".join(parts))
+
+
 def _csp_hash(text: str) -> str:
     digest = hashlib.sha256(text.encode("utf-8")).digest()
     return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
@@ -197,13 +214,15 @@ class HtmlPages:
     def __init__(self, env: Environment, meta: ReportMeta) -> None:
         self.env = env
         self.meta = meta
-        env.filters.update(percent=format_percent, number=format_number)
+        env.filters.update(percent=format_percent, number=format_number, highlight=highlight)
         env.globals.update(
             verdicts=[(v.value, VERDICT_TITLES[v.value]) for v in VERDICT_ORDER],
             verdict_titles=VERDICT_TITLES,
             verdict_icons=VERDICT_ICONS,
             tiers=TIERS,
             meta=meta,
+            verdict_badge=fragment_renderer(env, "partials/badge.html", "verdict", Markup),
+            finding_block=fragment_renderer(env, "partials/finding.html", "f", Markup),
         )
         style = env.get_template("partials/style.css").render()
         script = env.get_template("partials/sort.js").render()

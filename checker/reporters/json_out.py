@@ -2,15 +2,13 @@
 audit, in the schema of checker.serialize."""
 from __future__ import annotations
 
-import json
-
 from ..model import PostResult, Rejected, Summary
-from ..serialize import SCHEMA_VERSION, rejected_to_dict, result_to_dict, summary_to_dict
+from ..serialize import SCHEMA_VERSION, json_dumps, rejected_to_dict, result_to_dict, summary_to_dict
 from .base import Reporter
 
 
 def _dump(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=False)
+    return json_dumps(data, sort_keys=False)
 
 
 class JsonLinesReporter(Reporter):
@@ -49,5 +47,4 @@ class JsonReporter(Reporter):
             "file_errors": [rejected_to_dict(r) for r in summary.file_errors],
             "summary": summary_to_dict(summary),
         }
-        json.dump(document, self.out, ensure_ascii=False, indent=2)
-        self.out.write("\n")
+        self.out.write(json_dumps(document, indent=2) + "\n")

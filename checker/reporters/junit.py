@@ -14,7 +14,12 @@ from .base import Reporter
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+# Valid XML, but they reorder what a CI dashboard shows: written as escapes.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _xml_text(text: str) -> str:
+    text = _BIDI.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
     return _NOT_XML.sub("\ufffd", text)
 
 

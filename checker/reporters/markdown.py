@@ -16,7 +16,7 @@ from .report_data import (
     TIERS, VERDICT_ICONS, VERDICT_ORDER, VERDICT_TITLES, FieldView, InfluencerDetail, Overview, ReportError,
     ReportMeta, format_number, format_percent,
 )
-from .templates_path import text_environment
+from .templates_path import fragment_renderer, text_environment
 
 MARKER = "<!-- generator: clearlabel"
 # Backslash-escaped wherever they appear: they open emphasis, code, links,
@@ -132,6 +132,7 @@ class MarkdownPages:
             verdict_icons=VERDICT_ICONS,
             tiers=TIERS,
             meta=meta,
+            finding_block=fragment_renderer(self.env, "partials/finding.md", "f", MdText),
         )
 
     def _render(self, name: str, **context: object) -> str:

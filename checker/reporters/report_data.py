@@ -53,6 +53,7 @@ UNDATED = "undated"
 # A month axis longer than this is drawn with only the months that have posts.
 _MAX_FILLED_MONTHS = 240
 _EXCERPT_CHARS = 160
+_HTTP_URL = re.compile(r"^https?://[^\s<>\"'`]+$", re.IGNORECASE)
 _DATE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?")
 
 
@@ -121,7 +122,7 @@ def http_url(url: str | None) -> str | None:
     if not url:
         return None
     cleaned = url.strip()
-    if re.match(r"^https?://[^\s<>\"'`]+$", cleaned, re.IGNORECASE):
+    if _HTTP_URL.match(cleaned):
         return cleaned
     return None
 
@@ -139,6 +140,7 @@ class Mark:
 
 
 _KIND_ORDER = ("evidence", "label", "finding")
+_KIND_RANK = {kind: rank for rank, kind in enumerate(_KIND_ORDER)}
 
 
 @dataclass(slots=True)
@@ -155,17 +157,29 @@ class Segment:
         return not self.kinds
 
 
+@lru_cache(maxsize=64)
+def _run_style(active_kinds: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """The kinds (each once, in `_KIND_ORDER`) and CSS classes of a run
+    covered by marks of `active_kinds`, which come sorted by kind."""
+    kinds = tuple(dict.fromkeys(active_kinds))
+    return kinds, "hl " + " ".join(f"hl-{kind}" for kind in kinds)
+
+
+def _mark_order(mark: Mark) -> tuple[int, int]:
+    return _KIND_RANK[mark.kind], mark.start
+
+
 def segment(text: str, marks: Sequence[Mark]) -> list[Segment]:
     """Cut `text` at every mark boundary; overlapping marks give runs that
     carry several kinds at once. Marks outside the text are clipped."""
     size = len(text)
-    clipped = [
-        Mark(max(0, m.start), min(size, m.end), m.kind, m.ref, m.description)
-        for m in marks if min(size, m.end) > max(0, m.start)
-    ]
+    clipped = sorted(
+        (Mark(max(0, m.start), min(size, m.end), m.kind, m.ref, m.description)
+         for m in marks if min(size, m.end) > max(0, m.start)),
+        key=_mark_order,
+    )
     if not clipped:
         return [Segment(text)] if text else []
-    clipped.sort(key=lambda m: (_KIND_ORDER.index(m.kind), m.start))
     cuts = sorted({0, size, *(m.start for m in clipped), *(m.end for m in clipped)})
     segments = []
     for start, end in zip(cuts, cuts[1:]):
@@ -173,13 +187,10 @@ def segment(text: str, marks: Sequence[Mark]) -> list[Segment]:
         if not active:
             segments.append(Segment(text[start:end]))
             continue
-        kinds = tuple(kind for kind in _KIND_ORDER if any(m.kind == kind for m in active))
+        kinds, classes = _run_style(tuple([m.kind for m in active]))
         segments.append(Segment(
-            text=text[start:end],
-            kinds=kinds,
-            title="; ".join(m.description for m in active),
-            ends=tuple(m.ref for m in active if m.end == end),
-            classes="hl " + " ".join(f"hl-{kind}" for kind in kinds),
+            text[start:end], kinds, "; ".join([m.description for m in active]),
+            tuple([m.ref for m in active if m.end == end]), classes,
         ))
     return segments
 
@@ -230,7 +241,8 @@ class LabelView:
     lost: bool
 
 
-@dataclass(slots=True)
+# Frozen, so that pages can render each distinct finding once and reuse it.
+@dataclass(frozen=True, slots=True)
 class FindingView:
     ref: str
     rule: str
@@ -265,9 +277,9 @@ class PostView(PostRow):
     findings: list[FindingView] = field(default_factory=list)
 
 
-def _evidence_description(ref: str, evidence: Evidence) -> str:
+def _evidence_description(ref: str, kind: str, evidence: Evidence) -> str:
     detail = f" {evidence.detail}" if evidence.detail else ""
-    return f"{ref} evidence: {evidence.kind.replace('_', ' ')}{detail} ({evidence.strength.value})"
+    return f"{ref} evidence: {kind}{detail} ({evidence.strength.value})"
 
 
 def _label_description(ref: str, label: Label) -> str:
@@ -275,39 +287,39 @@ def _label_description(ref: str, label: Label) -> str:
 
 
 def excerpt(post: Post, limit: int = _EXCERPT_CHARS) -> str:
-    fields = post.text_fields()
+    head = next((text for name in TEXT_FIELDS if (text := post.field_text(name))), "")
     # Only the head of the text can reach the excerpt; long posts are not split whole.
-    flat = " ".join(fields[0][1][: limit * 4].split()) if fields else ""
+    flat = " ".join(head[: limit * 4].split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def build_post_row(result: PostResult) -> PostRow:
+_RowValues = tuple[Post, str, str, str, "str | None", str, str, str]
+
+
+def _row_values(result: PostResult) -> _RowValues:
+    """The fields of `PostRow`, in order, shared by rows and full views."""
     post = result.post
-    markets = sorted({*post.market, *result.market_verdicts})
     judged = result.market_verdicts
-    return PostRow(
-        post=post,
-        verdict=result.verdict.value,
-        anchor="post-" + safe_filename(post.id),
-        date=post_date(post),
-        url=http_url(post.url),
-        markets=", ".join(markets),
-        market_verdicts=", ".join(
-            f"{m} ({VERDICT_TITLES[judged[m].value].lower()})" if m in judged else m for m in markets
-        ),
-        excerpt=excerpt(post),
-    )
+    markets = sorted({*post.market, *judged})
+    market_verdicts = ", ".join([
+        f"{m} ({VERDICT_TITLES[judged[m].value].lower()})" if m in judged else m for m in markets
+    ])
+    return (post, result.verdict.value, "post-" + safe_filename(post.id), post_date(post), http_url(post.url),
+            ", ".join(markets), market_verdicts, excerpt(post))
+
+
+def build_post_row(result: PostResult) -> PostRow:
+    return PostRow(*_row_values(result))
 
 
 def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo]) -> PostView:
     post = result.post
-    texts = {name: post.field_text(name) for name in TEXT_FIELDS}
-    marks: dict[str, list[Mark]] = {name: [] for name in TEXT_FIELDS}
+    texts = {name: text for name in TEXT_FIELDS if (text := post.field_text(name))}
+    marks: dict[str, list[Mark]] = {name: [] for name in texts}
 
     def place(span: Span | None, kind: str, ref: str, description: str) -> bool:
-        if span is None or span.field not in texts:
-            return False
-        where = _locate(span, texts[span.field])
+        text = texts.get(span.field) if span is not None else None
+        where = _locate(span, text) if text else None
         if where is None:
             return False
         marks[span.field].append(Mark(where[0], where[1], kind, ref, description))
@@ -315,19 +327,18 @@ def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo]) -> PostVi
 
     evidence = []
     for number, item in enumerate(result.evidence, 1):
-        ref = f"E{number}"
-        located = place(item.span, "evidence", ref, _evidence_description(ref, item))
+        ref, kind, span = f"E{number}", item.kind.replace("_", " "), item.span
+        located = place(span, "evidence", ref, _evidence_description(ref, kind, item))
         evidence.append(EvidenceView(
-            ref, item.kind.replace("_", " "), item.strength.value, item.span.text if item.span else None,
-            item.detail, item.span is not None and not located,
+            ref, kind, item.strength.value, span.text if span else None, item.detail, span is not None and not located,
         ))
     labels = []
     for number, label in enumerate(result.labels, 1):
-        ref = f"L{number}"
-        located = place(label.span, "label", ref, _label_description(ref, label))
+        ref, span = f"L{number}", label.span
+        located = place(span, "label", ref, _label_description(ref, label))
         labels.append(LabelView(
-            ref, label.label, label.status.value, label.market, label.span.text if label.span else None,
-            label.obfuscated, label.span is not None and not located,
+            ref, label.label, label.status.value, label.market, span.text if span else None,
+            label.obfuscated, span is not None and not located,
         ))
     findings = []
     for number, finding in enumerate(result.findings, 1):
@@ -340,11 +351,9 @@ def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo]) -> PostVi
             finding.market, finding.message, finding.citation, finding.fix, finding.suppressed,
         ))
 
-    row = build_post_row(result)
     return PostView(
-        **{name: getattr(row, name) for name in PostRow.__slots__},
-        fields=[FieldView(name, FIELD_TITLES[name], segment(texts[name], marks[name]))
-                for name in TEXT_FIELDS if texts[name]],
+        *_row_values(result),
+        fields=[FieldView(name, FIELD_TITLES[name], segment(text, marks[name])) for name, text in texts.items()],
         evidence=evidence,
         labels=labels,
         findings=findings,

@@ -15,7 +15,6 @@ baseline.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -25,6 +24,7 @@ from urllib.parse import quote, urljoin, urlparse
 from ..locate import Location, finding_location, offset_position
 from ..model import Finding, PostResult, Rejected, RuleInfo, Severity, Summary
 from ..rule_docs import doc_filename
+from ..serialize import json_dumps
 from ..suppress import META_RULES, fingerprint, is_baseline_reason
 from .base import Reporter
 
@@ -192,5 +192,4 @@ class SarifReporter(Reporter):
             "properties": {"mode": self.context.mode, "packs": list(self.context.packs)},
         }
         log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-        json.dump(log, self.out, indent=2, ensure_ascii=False)
-        self.out.write("\n")
+        self.out.write(json_dumps(log, indent=2) + "\n")

@@ -7,9 +7,10 @@ shipped copy, so rebranding can start from a single changed file.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Hashable, TypeVar
 
 from jinja2 import (
     BaseLoader, ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound,
@@ -18,6 +19,10 @@ from jinja2 import (
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
+
+T = TypeVar("T", bound=str)
+# Distinct fragments kept per page set; a run repeats a few hundred at most.
+_FRAGMENTS_KEPT = 4096
 
 _SOURCE_CHECKOUT = Path(__file__).resolve().parents[2] / "reports" / "templates"
 
@@ -71,6 +76,7 @@ def html_environment(loader: BaseLoader) -> Environment:
             default=True,
         ),
         undefined=StrictUndefined,
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -85,7 +91,21 @@ def text_environment(loader: BaseLoader, finalize: Callable[[object], object]) -
         autoescape=False,
         finalize=finalize,
         undefined=StrictUndefined,
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+
+
+def fragment_renderer(env: Environment, name: str, variable: str, wrap: Callable[[str], T]) -> Callable[[Hashable], T]:
+    """A function that renders template `name` with `variable` set to its
+    argument, once for each distinct (hashable) argument: pages repeat the
+    same blocks, such as a finding, on thousands of posts. `wrap` marks the
+    output as already escaped for the page that prints it."""
+
+    @lru_cache(maxsize=_FRAGMENTS_KEPT)
+    def render(value: Hashable) -> T:
+        return wrap(env.get_template(name).render({variable: value}))
+
+    return render

@@ -7,7 +7,7 @@ one line; a summary closes the report.
 from __future__ import annotations
 
 from ..model import PostResult, Span, Summary, Verdict
-from .base import Reporter
+from .base import Reporter, printable
 
 _ATTENTION = (Verdict.UNDISCLOSED, Verdict.INADEQUATE, Verdict.REVIEW)
 _STYLE = {
@@ -26,11 +26,12 @@ class TextReporter(Reporter):
         where = f"{post.origin.path}:{post.origin.line}" if post.origin else ""
         markets = ",".join(result.market_verdicts) or "-"
         verdict = self._paint(result.verdict.value.upper(), _STYLE[result.verdict])
-        head = f"{post.id}  {post.author or '(unknown)'}  {post.platform}/{post.format}  [{markets}]  {verdict}"
+        who = printable(f"{post.id}  {post.author or '(unknown)'}")
+        head = f"{who}  {post.platform}/{post.format}  [{markets}]  {verdict}"
         if result.verdict not in _ATTENTION:
             self.out.write(f"{head}\n")
             return
-        self.out.write(f"\n{head}  {where}\n")
+        self.out.write(f"\n{head}  {printable(where)}\n")
         for name, text in post.text_fields():
             self.out.write(f"  {name}: {self._marked(result, name, text)}\n")
         for finding in result.findings:
@@ -38,11 +39,12 @@ class TextReporter(Reporter):
                 continue
             severity = self._paint(finding.severity.value, "1;31" if finding.severity.value == "error" else "33")
             suppressed = f" (suppressed: {finding.suppressed})" if finding.suppressed else ""
-            self.out.write(f"  {severity} {finding.rule} [{finding.market}] {finding.message}{suppressed}\n")
+            described = printable(f"{finding.rule} [{finding.market}] {finding.message}{suppressed}")
+            self.out.write(f"  {severity} {described}\n")
             for span in finding.spans[:5]:
                 self.out.write(f"      at {span.field}[{span.start}:{span.end}] {_quote(span.text)}\n")
-            self.out.write(f"      cite: {finding.citation}\n")
-            self.out.write(f"      fix:  {finding.fix}\n")
+            self.out.write(printable(f"      cite: {finding.citation}\n"))
+            self.out.write(printable(f"      fix:  {finding.fix}\n"))
 
     def _marked(self, result: PostResult, field: str, text: str) -> str:
         """The field's text with evidence in [[…]] and labels in {{…}} (colour on a terminal)."""
@@ -53,10 +55,10 @@ class TextReporter(Reporter):
         for span, kind in marks:
             if span.start < cursor:
                 continue
-            pieces.append(text[cursor:span.start])
-            pieces.append(self._mark(text[span.start:span.end], kind))
+            pieces.append(printable(text[cursor:span.start]))
+            pieces.append(self._mark(printable(text[span.start:span.end]), kind))
             cursor = span.end
-        pieces.append(text[cursor:])
+        pieces.append(printable(text[cursor:]))
         marked = "".join(pieces)
         flat = " ".join(marked.split())
         if len(text) > _EXCERPT_CHARS and not self.context.color:
@@ -80,7 +82,7 @@ class TextReporter(Reporter):
             self.out.write("\n  " + f"{'author':<32}" + "".join(f"{v.value:>13}" for v in Verdict) + "\n")
             for author, counts in sorted(summary.by_author.items()):
                 row = "".join(f"{counts.get(v.value, 0):>13}" for v in Verdict)
-                self.out.write(f"  {author[:32]:<32}{row}\n")
+                self.out.write(f"  {printable(author[:32]):<32}{row}\n")
 
 def _quote(text: str) -> str:
     flat = " ".join(text.split())
