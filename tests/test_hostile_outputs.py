@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from checker import cli
 from checker.cli import main
-from checker.model import Post, PostResult, Verdict
+from checker.model import Post, PostResult, Summary, Verdict
 from checker.packs import load_ruleset
 from checker.reporters.base import ReportContext, printable
 from checker.reporters.json_out import JsonLinesReporter, JsonReporter
@@ -112,7 +112,7 @@ def test_reporters_given_any_text_write_valid_json_and_sarif():
         stream = io.StringIO()
         reporter = reporter_class(ReportContext(stream=stream, rules={}, tool_version="t"))
         reporter.post(result)
-        reporter.finish(__import__("checker.model", fromlist=["Summary"]).Summary())
+        reporter.finish(Summary())
         text = _strict_utf8(stream.getvalue())
         assert not RAW_FORBIDDEN.search(text)
         for line in (text.splitlines() if reporter_class is JsonLinesReporter else [text]):

@@ -463,7 +463,10 @@ class _Brief:
 
 
 def _yaml_tree(source: str, path: str) -> _Node | None:
-    loader = yaml.SafeLoader(source)
+    try:
+        loader = yaml.SafeLoader(source)       # refuses control characters at once
+    except yaml.YAMLError as error:
+        raise _FieldError(1, f"invalid YAML: {error}") from None
     try:
         root = loader.get_single_node()
         return None if root is None else _YamlWalk(loader, source).node(root, 0)
