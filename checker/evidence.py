@@ -232,6 +232,8 @@ def _drop_nested(hits: list[Hit]) -> list[Hit]:
     dropped. Overlapping labels of different lexicon entries are all kept:
     which of them wins is decided per market (`checks.MarketView.build`), since
     one market may list `#publi` as Spanish and another as Portuguese."""
+    if len(hits) < 2:
+        return hits
     ordered = sorted(set(hits), key=lambda h: (h.start, -(h.end - h.start), h.target, h.id))
     kept: list[Hit] = []
     # Hits come by start, so a hit overlaps a kept one of its key exactly when
@@ -334,7 +336,10 @@ _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 
 
 def _letters(text: str) -> str:
-    return _NOT_LETTER_OR_DIGIT.sub("", text.lower())
+    lowered = text.lower()
+    if lowered[1:].isalnum():           # "#tag", "@handle", "word": at most the first character goes
+        return lowered if lowered[0].isalnum() else lowered[1:]
+    return _NOT_LETTER_OR_DIGIT.sub("", lowered)
 
 
 def _date_of(value: str | None) -> date | None:

@@ -187,12 +187,13 @@ class _AnchoredPatterns:
     (every hashtag, every "code") must be ruled out before it is called.
     """
 
-    def __init__(self, nlp: Language) -> None:
+    def __init__(self, nlp: Language, anchor_finder: PhraseMatcher) -> None:
         self.vocab = nlp.vocab
         self.groups: dict[tuple, _PatternGroup] = {}
-        # Anchor words are found by a PhraseMatcher of one-token phrases,
-        # which walks the tokens in C; its match ids lead to the groups.
-        self.anchor_words = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # Anchor words are one-token phrases of a PhraseMatcher (the
+        # lexicon's, which walks the tokens anyway, in C); the ids of their
+        # matches lead to the groups.
+        self.anchor_finder = anchor_finder
         self.by_word: dict[int, list[_PatternGroup]] = {}
         self.by_char: dict[str, list[_PatternGroup]] = {}
         self.always: list[_PatternGroup] = []
@@ -224,13 +225,15 @@ class _AnchoredPatterns:
             return                          # no token is empty
         key = self.vocab.strings.add(f"anchor|{word}")
         if key not in self.by_word:
-            self.anchor_words.add(f"anchor|{word}", [Doc(self.vocab, words=[word])])
+            self.anchor_finder.add(f"anchor|{word}", [Doc(self.vocab, words=[word])])
         self.by_word.setdefault(key, []).append(group)
 
-    def __call__(self, doc: Doc, tokens: Tokens) -> list[tuple[int, int, int]]:
+    def __call__(self, doc: Doc, tokens: Tokens, anchors: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+        """Matches in `doc`, given the (match id, token index) of the anchor
+        words `anchor_finder` found in it."""
         length = len(tokens)
         windows: dict[_PatternGroup, list[tuple[int, int]]] = {group: [(0, length)] for group in self.always}
-        for key, index, _ in self.anchor_words(doc):
+        for key, index in anchors:
             for group in self.by_word[key]:
                 if group.admits(tokens, index):
                     _add_window(windows, group, index, length)
@@ -367,7 +370,7 @@ class CompiledMatchers:
     def __init__(self, nlp: Language, ruleset: RuleSet) -> None:
         self.nlp = nlp
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.patterns = _AnchoredPatterns(nlp)
+        self.patterns = _AnchoredPatterns(nlp, anchor_finder=self.phrases)
         self.urls = _UrlRules()
         self.keys: dict[int, _Key] = {}          # match id -> what it finds
         for signal in ruleset.signals:
@@ -388,17 +391,25 @@ class CompiledMatchers:
 
     def find(self, doc: Doc, tokens: Tokens) -> list[Hit]:
         """Every signal and label hit in `doc`, whose tokens are `tokens`."""
-        text, starts, lengths = tokens.text, tokens.starts, tokens.lengths
-        hits: list[Hit] = []
-        for match_id, start, end in [*self.phrases(doc), *self.patterns(doc, tokens)]:
-            key = self.keys[match_id]
-            start_char = starts[start]
-            if key.at_line_start and not opens_line(text, start_char):
-                continue
-            hits.append(Hit(key.target, key.id, start_char, starts[end - 1] + lengths[end - 1]))
-        if self.urls.rules and "." in text:
+        matches, anchors = [], []
+        for match_id, start, end in self.phrases(doc):
+            if match_id in self.keys:
+                matches.append((match_id, start, end))
+            else:
+                anchors.append((match_id, start))
+        matches += self.patterns(doc, tokens, anchors)
+        hits = [self._hit(match_id, start, end, tokens) for match_id, start, end in matches]
+        if self.urls.rules and "." in tokens.text:
             hits.extend(self.urls.hits(tokens))
-        return hits
+        return [hit for hit in hits if hit is not None]
+
+    def _hit(self, match_id: int, start: int, end: int, tokens: Tokens) -> Hit | None:
+        """The hit for tokens `[start, end)`, unless it must open a line and does not."""
+        key = self.keys[match_id]
+        start_char = tokens.starts[start]
+        if key.at_line_start and not opens_line(tokens.text, start_char):
+            return None
+        return Hit(key.target, key.id, start_char, tokens.end_of(end - 1))
 
 
 # A line opens with optional frame markers ("[Frame 2]"), bullets, separators

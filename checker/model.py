@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 PLATFORMS = (
     "instagram", "tiktok", "youtube", "x", "facebook", "snapchat",
@@ -108,11 +109,13 @@ class Post:
 
     def text_fields(self) -> list[tuple[str, str]]:
         """(field, text) for every non-empty text field, title first."""
-        return [(name, self.field_text(name)) for name in TEXT_FIELDS if self.field_text(name)]
+        return [(name, text) for name in TEXT_FIELDS if (text := self.field_text(name))]
 
 
-@dataclass(frozen=True)
-class Span:
+# Spans, evidence and labels are built several times for every post audited:
+# they are named tuples, immutable like the frozen dataclasses here but three
+# to five times cheaper to construct.
+class Span(NamedTuple):
     """A piece of a post's text. `start`/`end` index the original,
     un-normalised field text, so `post.<field>[start:end] == text`."""
     field: str
@@ -121,8 +124,7 @@ class Span:
     text: str
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     kind: str             # affiliate_link, discount_code, gifted, paid_language, ...
     strength: Strength
     signal: str           # id of the signal in the rule pack that found it
@@ -130,8 +132,7 @@ class Evidence:
     detail: str = ""      # e.g. the affiliate host, the code, the declared relationship
 
 
-@dataclass(frozen=True)
-class Label:
+class Label(NamedTuple):
     market: str
     status: LabelStatus
     label: str            # id of the lexicon entry, e.g. "ad"

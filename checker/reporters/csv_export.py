@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from functools import lru_cache
-from typing import Iterator, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from ..model import PostResult, Span
 from .report_data import InfluencerSummary, post_date
@@ -26,6 +26,7 @@ COLUMNS = (
 # The header row marks the file as ours: a CSV with another header is never replaced.
 MARKER = ",".join(COLUMNS)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_LINE_END = "\r\n"
 
 
 def neutralise(value: object) -> str:
@@ -43,37 +44,48 @@ def _spans(spans: Sequence[Span]) -> str:
     return "; ".join([f"{span.field}[{span.start}:{span.end}] {_JSON.encode(span.text)}" for span in spans])
 
 
-@lru_cache(maxsize=4096)
-def _cells(*values: object) -> tuple[str, ...]:
-    """`neutralise` for each of `values`: findings of one rule bring the same
-    values on every post, so their cells are made once."""
-    return tuple(neutralise(value) for value in values)
+class _Line:
+    """Cells as one CSV line, quoted exactly as `csv.writer` quotes them
+    (each cell on its own, so lines can be built from pieces)."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator=_LINE_END)
+
+    def __call__(self, cells: Iterable[str]) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow(cells)
+        return self._buffer.getvalue()[: -len(_LINE_END)]
 
 
-def rows(influencers: Sequence[InfluencerSummary], results: Mapping[str, Sequence[PostResult]]) -> Iterator[list[str]]:
-    """The data rows, influencers in report order, each one's posts by date."""
-    for summary in influencers:
-        ordered = sorted(results[summary.handle], key=lambda r: (post_date(r.post) or "9999", r.post.id))
-        for result in ordered:
-            if not result.findings:
-                continue
-            post = result.post
-            post_cells = [neutralise(value) for value in (
-                summary.handle, post.id, post.platform, post.format, post.posted_at, post.url, result.verdict.value,
-            )]
-            for finding in result.findings:
-                yield [
-                    *post_cells,
-                    *_cells(finding.market, finding.rule, finding.severity.value, finding.verdict.value,
-                            finding.message, finding.citation, finding.fix),
-                    neutralise(_spans(finding.spans)),
-                    *_cells(finding.pack, finding.suppressed),
-                ]
+def _by_date(result: PostResult) -> tuple[str, str]:
+    return post_date(result.post) or "9999", result.post.id
 
 
 def render(influencers: Sequence[InfluencerSummary], results: Mapping[str, Sequence[PostResult]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(influencers, results))
-    return buffer.getvalue()
+    """The whole file: influencers in report order, each one's posts by date."""
+    line = _Line()
+
+    # Findings of one rule repeat the same rule cells on every post, and
+    # quoting their long texts is most of the file's cost: do each once.
+    @lru_cache(maxsize=4096)
+    def rule_cells(*values: object) -> str:
+        return line(neutralise(value) for value in values)
+
+    lines = [line(COLUMNS)]
+    for summary in influencers:
+        for result in sorted(results[summary.handle], key=_by_date):
+            if not result.findings:
+                continue
+            post = result.post
+            post_cells = line(neutralise(value) for value in (
+                summary.handle, post.id, post.platform, post.format, post.posted_at, post.url, result.verdict.value,
+            ))
+            for finding in result.findings:
+                shared = rule_cells(finding.market, finding.rule, finding.severity.value, finding.verdict.value,
+                                    finding.message, finding.citation, finding.fix)
+                own = line((neutralise(_spans(finding.spans)), neutralise(finding.pack), neutralise(finding.suppressed)))
+                lines.append(f"{post_cells},{shared},{own}")
+    lines.append("")
+    return _LINE_END.join(lines)

@@ -10,12 +10,14 @@ hash, so nothing else on the page can load or run.
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import math
 import multiprocessing
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from jinja2 import Environment, TemplateError
 from markupsafe import Markup, escape
@@ -214,15 +216,19 @@ class HtmlPages:
     def __init__(self, env: Environment, meta: ReportMeta) -> None:
         self.env = env
         self.meta = meta
-        env.filters.update(percent=format_percent, number=format_number, highlight=highlight)
+        env.filters.update(
+            percent=format_percent,
+            number=format_number,
+            highlight=highlight,
+            badge=fragment_renderer(env, "partials/badge.html", "verdict", Markup),
+            finding=fragment_renderer(env, "partials/finding.html", "f", Markup),
+        )
         env.globals.update(
             verdicts=[(v.value, VERDICT_TITLES[v.value]) for v in VERDICT_ORDER],
             verdict_titles=VERDICT_TITLES,
             verdict_icons=VERDICT_ICONS,
             tiers=TIERS,
             meta=meta,
-            verdict_badge=fragment_renderer(env, "partials/badge.html", "verdict", Markup),
-            finding_block=fragment_renderer(env, "partials/finding.html", "f", Markup),
         )
         style = env.get_template("partials/style.css").render()
         script = env.get_template("partials/sort.js").render()
@@ -272,11 +278,29 @@ def write_reports(
     in that many worker processes where the platform can fork.
     """
     try:
-        return _write_reports(results, Path(out_dir), rules, packs, tool_version, audit_date, templates_dir, jobs)
+        with _collector_ignores_existing_objects():
+            return _write_reports(results, Path(out_dir), rules, packs, tool_version, audit_date, templates_dir, jobs)
     except (OutputError, OSError) as error:
         raise ReportError(str(error)) from error
     except TemplateError as error:
         raise ReportError(_template_problem(error)) from error
+
+
+@contextmanager
+def _collector_ignores_existing_objects() -> Iterator[None]:
+    """Rendering makes millions of short-lived objects, and each full garbage
+    collection they set off would walk every result of the audit as well:
+    a tenth of the time for a large audit. Existing objects are set aside
+    (`gc.freeze`) while the reports are written, and handed back after,
+    unless the caller had frozen objects itself (freezing does not nest)."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _template_problem(error: TemplateError) -> str:

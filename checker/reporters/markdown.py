@@ -20,8 +20,9 @@ from .templates_path import fragment_renderer, text_environment
 
 MARKER = "<!-- generator: clearlabel"
 # Backslash-escaped wherever they appear: they open emphasis, code, links,
-# HTML, entities, tables, strikethrough, headings or mentions.
-_INLINE = str.maketrans({char: "\\" + char for char in "\\`*_[]<>&|~#@!"})
+# HTML, entities, tables, strikethrough, headings or mentions. The backslash
+# comes first, so that the backslashes added for the others stay single.
+_INLINE = tuple((char, "\\" + char) for char in "\\`*_[]<>&|~#@!")
 # Escaped only at the start of a line, where they open lists, quotes or headings.
 _LINE_START = re.compile(r"^(\s*)([-+=>]|\d{1,9}(?=[.)](?:\s|$)))", re.MULTILINE)
 _NEWLINES = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
@@ -41,7 +42,11 @@ def escape(value: object) -> str:
         return text
     if _NEEDS_NEWLINE_FOLD.search(text):
         text = _NEWLINES.sub(" ", text)
-    text = text.translate(_INLINE)
+    # One replace per character present: posts are full of # and @, and
+    # str.translate looks every character of the text up in a table.
+    for char, escaped in _INLINE:
+        if char in text:
+            text = text.replace(char, escaped)
     return _LINE_START.sub(_escape_line_start, text)
 
 
@@ -89,6 +94,8 @@ def quote_field(field: FieldView) -> MdText:
     pending = ""        # highlighted text not yet written
 
     def emit(text: str, bold: bool) -> None:
+        if not text:
+            return
         for number, piece in enumerate(_NEWLINES.split(text)):
             if number:
                 lines.append("")
@@ -125,14 +132,20 @@ def link(text: object, url: str) -> MdText:
 class MarkdownPages:
     def __init__(self, loader: BaseLoader, meta: ReportMeta) -> None:
         self.env = text_environment(loader, _finalize)
-        self.env.filters.update(percent=format_percent, number=format_number, quote=quote_field, md=MdText, link=link)
+        self.env.filters.update(
+            percent=format_percent,
+            number=format_number,
+            quote=quote_field,
+            md=MdText,
+            link=link,
+            finding=fragment_renderer(self.env, "partials/finding.md", "f", MdText),
+        )
         self.env.globals.update(
             verdicts=[(v.value, VERDICT_TITLES[v.value]) for v in VERDICT_ORDER],
             verdict_titles=VERDICT_TITLES,
             verdict_icons=VERDICT_ICONS,
             tiers=TIERS,
             meta=meta,
-            finding_block=fragment_renderer(self.env, "partials/finding.md", "f", MdText),
         )
 
     def _render(self, name: str, **context: object) -> str:

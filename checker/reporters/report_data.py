@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 from ..model import (
     Evidence, Finding, Label, Post, PostResult, RuleInfo, Span, TEXT_FIELDS, Verdict,
@@ -129,8 +129,11 @@ def http_url(url: str | None) -> str | None:
 
 # --- highlighting -------------------------------------------------------------
 
-@dataclass(slots=True)
-class Mark:
+# The views of a post's parts are named tuples, like the model's spans:
+# immutable and hashable (identical findings are rendered once, see html.py),
+# and cheap to build for every post of a large audit.
+
+class Mark(NamedTuple):
     """One highlighted span of a field: `kind` is evidence, label or finding."""
     start: int
     end: int
@@ -143,8 +146,7 @@ _KIND_ORDER = ("evidence", "label", "finding")
 _KIND_RANK = {kind: rank for rank, kind in enumerate(_KIND_ORDER)}
 
 
-@dataclass(slots=True)
-class Segment:
+class Segment(NamedTuple):
     """A run of text with the same highlights all along it."""
     text: str
     kinds: tuple[str, ...] = ()    # which of evidence, label, finding cover the run
@@ -169,15 +171,24 @@ def _mark_order(mark: Mark) -> tuple[int, int]:
     return _KIND_RANK[mark.kind], mark.start
 
 
+def _clip(marks: Sequence[Mark], size: int) -> list[Mark]:
+    """The marks cut to the text's `size`, less those left empty, sorted by
+    kind then start."""
+    kept = []
+    for mark in marks:
+        start = mark.start if mark.start > 0 else 0
+        end = mark.end if mark.end < size else size
+        if end > start:
+            kept.append(mark if start == mark.start and end == mark.end else mark._replace(start=start, end=end))
+    kept.sort(key=_mark_order)
+    return kept
+
+
 def segment(text: str, marks: Sequence[Mark]) -> list[Segment]:
     """Cut `text` at every mark boundary; overlapping marks give runs that
     carry several kinds at once. Marks outside the text are clipped."""
     size = len(text)
-    clipped = sorted(
-        (Mark(max(0, m.start), min(size, m.end), m.kind, m.ref, m.description)
-         for m in marks if min(size, m.end) > max(0, m.start)),
-        key=_mark_order,
-    )
+    clipped = _clip(marks, size)
     if not clipped:
         return [Segment(text)] if text else []
     cuts = sorted({0, size, *(m.start for m in clipped), *(m.end for m in clipped)})
@@ -210,8 +221,7 @@ def _locate(span: Span, text: str) -> tuple[int, int] | None:
 
 # --- per-post view ------------------------------------------------------------
 
-@dataclass(slots=True)
-class FieldView:
+class FieldView(NamedTuple):
     name: str
     title: str
     segments: list[Segment]
@@ -220,8 +230,7 @@ class FieldView:
 # The views below copy what templates print into plain attributes: pages
 # print them for thousands of posts, and every attribute hop costs.
 
-@dataclass(slots=True)
-class EvidenceView:
+class EvidenceView(NamedTuple):
     ref: str
     kind: str             # "discount code"
     strength: str
@@ -230,8 +239,7 @@ class EvidenceView:
     lost: bool            # a span was given but its text is not in the post
 
 
-@dataclass(slots=True)
-class LabelView:
+class LabelView(NamedTuple):
     ref: str
     label: str
     status: str
@@ -241,9 +249,7 @@ class LabelView:
     lost: bool
 
 
-# Frozen, so that pages can render each distinct finding once and reuse it.
-@dataclass(frozen=True, slots=True)
-class FindingView:
+class FindingView(NamedTuple):
     ref: str
     rule: str
     title: str            # the rule's title, or its id when the rule is unknown
@@ -466,6 +472,7 @@ def _month_index(month: str) -> int:
     return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
+@lru_cache(maxsize=1024)
 def _cross_market(market: str) -> bool:
     """Rules not tied to one ISO country code apply to every post."""
     return not re.fullmatch(r"[A-Za-z]{2}", market or "")
