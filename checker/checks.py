@@ -5,8 +5,9 @@ at the facts of one post as one market sees them and returns the spans that
 make it fire, an empty tuple when it fires with nothing to point at, or None
 when it does not fire. Adding a market or a label never needs a new check.
 
-Every check needs evidence (the platform's label counts as evidence) or a
-label to fire: the engine does not judge a post that has neither.
+Each check declares in `CHECK_NEEDS` what a view must hold for it to be
+able to fire; the engine runs only the checks a view can fire, which for
+most posts is a few of a market's rules.
 """
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ from .packs import Market
 
 Result = tuple[Span, ...] | None
 DEFAULT_FOLD = {"chars": 125, "lines": 3}
+
+# What a view can hold that lets checks fire: the bits of `MarketView.holds`.
+RELATIONSHIP = 1        # strong or known evidence
+WEAK_EVIDENCE = 2
+ACCEPTED = 4            # a label this market accepts
+AMBIGUOUS = 8           # a label this market finds unclear
+PLATFORM_LABEL = 16     # the platform's paid-partnership label
+ALL_HOLDS = RELATIONSHIP | WEAK_EVIDENCE | ACCEPTED | AMBIGUOUS | PLATFORM_LABEL
 
 
 @dataclass
@@ -49,6 +58,20 @@ class MarketView:
     @property
     def platform_label(self) -> bool:
         return self.facts.post.paid_partnership
+
+    @property
+    def holds(self) -> int:
+        """What the view holds that can make a check fire (see `CHECK_NEEDS`)."""
+        holds = RELATIONSHIP if self.facts.relationship else 0
+        if any(e.strength is Strength.WEAK for e in self.facts.evidence):
+            holds |= WEAK_EVIDENCE
+        if self.accepted:
+            holds |= ACCEPTED
+        if self.ambiguous:
+            holds |= AMBIGUOUS
+        if self.platform_label:
+            holds |= PLATFORM_LABEL
+        return holds
 
     # Indexes the placement checks look hits up in, built once per view: a
     # post stuffed with thousands of labels, frames or mentions must not cost
@@ -328,4 +351,21 @@ CHECK_FUNCTIONS: dict[str, Callable[[MarketView, Mapping[str, Any]], Result]] = 
     "label_wrong_language": label_wrong_language,
     "label_without_brand": label_without_brand,
     "obfuscated_label": obfuscated_label,
+}
+
+# What a view must hold (any of these bits) for each check to be able to
+# fire; `tests/test_engine.py` checks each declaration against the corpus.
+CHECK_NEEDS: dict[str, int] = {
+    "missing_label": RELATIONSHIP,
+    "ambiguous_label_only": ACCEPTED | AMBIGUOUS,
+    "platform_label_only": PLATFORM_LABEL,
+    "weak_evidence_only": WEAK_EVIDENCE,
+    "label_after_fold": ACCEPTED,
+    "label_in_hashtag_cluster": ACCEPTED,
+    "video_label_outside_video": ACCEPTED,
+    "live_label_not_repeated": RELATIONSHIP | ACCEPTED | AMBIGUOUS,
+    "story_frames_unlabelled": ACCEPTED,
+    "label_wrong_language": ACCEPTED,
+    "label_without_brand": ACCEPTED,
+    "obfuscated_label": ACCEPTED | AMBIGUOUS,
 }

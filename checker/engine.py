@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from .checks import CHECK_FUNCTIONS, MarketView, Result
+from .checks import ALL_HOLDS, CHECK_FUNCTIONS, CHECK_NEEDS, MarketView, Result
 from .evidence import Analyser, PostFacts
 from .matchers import CompiledMatchers
 from .model import Finding, Label, LabelStatus, Post, PostResult, Verdict
@@ -63,7 +63,8 @@ class _CompiledRule:
 
 class _RulesInForce:
     """The enabled rules of a market, split by the dates their versions
-    start and end on, so that a post's date picks its rules by bisection."""
+    start and end on, so that a post's date picks its rules by bisection,
+    and by what a view must hold for their checks to fire."""
 
     def __init__(self, rules: tuple[Rule, ...]) -> None:
         compiled = tuple(_CompiledRule.of(rule) for rule in rules)
@@ -73,13 +74,20 @@ class _RulesInForce:
         self.bounds = sorted(bounds)
         # Period i runs from bounds[i - 1] (inclusive) to bounds[i].
         firsts = [date.min, *self.bounds]
-        self.periods = [tuple(c for c in compiled if c.rule.in_force(first)) for first in firsts]
-        self.undated = tuple(c for c in compiled if c.rule.in_force(None))
+        self.periods = [_by_holds(c for c in compiled if c.rule.in_force(first)) for first in firsts]
+        self.undated = _by_holds(c for c in compiled if c.rule.in_force(None))
 
-    def on(self, day: date | None) -> tuple[_CompiledRule, ...]:
-        if day is None:
-            return self.undated
-        return self.periods[bisect_right(self.bounds, day)]
+    def on(self, day: date | None, holds: int) -> tuple[_CompiledRule, ...]:
+        """The rules in force on `day` whose checks can fire on a view that
+        holds `holds` (see `checks.CHECK_NEEDS`)."""
+        by_holds = self.undated if day is None else self.periods[bisect_right(self.bounds, day)]
+        return by_holds[holds]
+
+
+def _by_holds(rules: Iterable[_CompiledRule]) -> list[tuple[_CompiledRule, ...]]:
+    """For every value of `MarketView.holds`, the rules that can fire."""
+    rules = tuple(rules)
+    return [tuple(r for r in rules if CHECK_NEEDS[r.rule.check] & holds) for holds in range(ALL_HOLDS + 1)]
 
 
 class Auditor:
@@ -138,11 +146,9 @@ class Auditor:
         return result
 
     def _judge(self, facts: PostFacts, market: Market) -> tuple[Verdict, list[Finding], list[Label]]:
-        if facts.nothing_commercial:
-            return Verdict.NO_EVIDENCE, [], []      # no check fires without evidence or a label
         view = MarketView.build(facts, market, self.folds)
         dated = facts.posted_on is not None
-        findings = [rule.finding(market, spans, dated) for rule in self.rules[market.id].on(facts.posted_on)
+        findings = [rule.finding(market, spans, dated) for rule in self.rules[market.id].on(facts.posted_on, view.holds)
                     if (spans := rule.run(view, rule.params)) is not None]
         return _verdict(view, findings), findings, _labels(view, market)
 

@@ -63,11 +63,6 @@ class PostFacts:
             return self.declared_language
         return detect_language([text for _, text in self.post.text_fields()])
 
-    @property
-    def nothing_commercial(self) -> bool:
-        """No evidence (the platform's label included) and no label."""
-        return not (self.evidence or self.labels)
-
     def weak_kinds(self) -> set[str]:
         return {e.kind for e in self.evidence if e.strength is Strength.WEAK}
 

@@ -18,7 +18,6 @@ from urllib.parse import parse_qsl, urlsplit
 from spacy.attrs import IDX, LENGTH, LIKE_URL
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 from .normalise import normalise
@@ -44,13 +43,14 @@ class Tokens:
     """The tokens of one field's Doc as plain lists, read in one `to_array`
     call: cheaper than walking Token objects, which spaCy builds one by one.
     `text` is the text the Doc was made from. Lower-case forms are not read
-    for every token: their hashes are large integers, slow to turn into
-    Python ones, and only the few tokens next to a pattern anchor need them."""
+    for every token (their hashes are large integers, slow to turn into
+    Python ones): the few tokens next to a pattern anchor are lower-cased
+    with `str.lower`, which is how spaCy computes LOWER
+    (`spacy.lang.lex_attrs.lower`)."""
 
-    __slots__ = ("doc", "text", "starts", "lengths", "like_url", "_starting")
+    __slots__ = ("text", "starts", "lengths", "like_url", "_starting")
 
     def __init__(self, doc: Doc, text: str) -> None:
-        self.doc = doc
         self.text = text
         self.starts: list[int]
         self.lengths: list[int]
@@ -60,10 +60,6 @@ class Tokens:
 
     def __len__(self) -> int:
         return len(self.starts)
-
-    def lower(self, index: int) -> int:
-        """The hash of the lower-case form of token `index`."""
-        return self.doc[index].lower
 
     def text_of(self, index: int) -> str:
         start = self.starts[index]
@@ -105,10 +101,10 @@ class Tokens:
 
 class _TokenTest(NamedTuple):
     """What the token `offset` places from a pattern's anchor must be for the
-    pattern to match there: one of `words` (lower-case hashes), or a match of
+    pattern to match there: one of `words` (in lower case), or a match of
     `regex` on its text (`on_lower`: on its lower-case form)."""
     offset: int
-    words: frozenset[int] | None
+    words: frozenset[str] | None
     regex: re.Pattern | None
     on_lower: bool = False
 
@@ -116,11 +112,11 @@ class _TokenTest(NamedTuple):
         index = anchor + self.offset
         if not 0 <= index < len(tokens.starts):
             return False
+        text = tokens.text_of(index)
         if self.words is not None:
-            return tokens.lower(index) in self.words
+            return text.lower() in self.words
         assert self.regex is not None
-        value = tokens.doc[index].lower_ if self.on_lower else tokens.text_of(index)
-        return self.regex.search(value) is not None
+        return self.regex.search(text.lower() if self.on_lower else text) is not None
 
 
 @dataclass(eq=False)
@@ -203,7 +199,7 @@ class _AnchoredPatterns:
         anchored = bool(words or char)
         before = _reach(pattern[:position]) if anchored else None
         after = _reach(pattern[position + 1:]) if anchored else None
-        tests = _neighbour_tests(pattern, position, self.vocab.strings) if anchored else ()
+        tests = _neighbour_tests(pattern, position) if anchored else ()
         group_key = (words, char)
         group = self.groups.get(group_key)
         if group is None:
@@ -324,7 +320,7 @@ def _token_literals(token: dict) -> tuple[frozenset[str], str]:
     return frozenset(), ""
 
 
-def _neighbour_tests(pattern: list[dict], position: int, strings: StringStore) -> tuple[_TokenTest, ...]:
+def _neighbour_tests(pattern: list[dict], position: int) -> tuple[_TokenTest, ...]:
     """Tests on the anchor token and on the tokens at a fixed distance from
     it (no operator between them and the anchor) that any match must pass.
     An anchor with an operator may repeat, so only it is tested then."""
@@ -335,10 +331,10 @@ def _neighbour_tests(pattern: list[dict], position: int, strings: StringStore) -
             while 0 <= index < len(pattern) and not pattern[index].get("OP"):
                 reachable.append(index)
                 index += step
-    return tuple(test for index in reachable for test in _token_tests(pattern[index], index - position, strings))
+    return tuple(test for index in reachable for test in _token_tests(pattern[index], index - position))
 
 
-def _token_tests(token: dict, offset: int, strings: StringStore) -> list[_TokenTest]:
+def _token_tests(token: dict, offset: int) -> list[_TokenTest]:
     """Tests equivalent to, or weaker than, the text predicates of one token
     spec; predicates on other attributes are left to the Matcher."""
     tests = []
@@ -351,7 +347,7 @@ def _token_tests(token: dict, offset: int, strings: StringStore) -> list[_TokenT
         words = value.get("IN")
         if isinstance(words, list) and all(isinstance(word, str) for word in words):
             # ORTH and TEXT literals compared in lower case: weaker, never wrong.
-            tests.append(_TokenTest(offset, frozenset(strings.add(w.lower()) for w in words), None))
+            tests.append(_TokenTest(offset, frozenset(w.lower() for w in words), None))
         regex = value.get("REGEX")
         if isinstance(regex, str):
             tests.append(_TokenTest(offset, None, re.compile(regex), on_lower=attr == "LOWER"))
@@ -433,14 +429,15 @@ class _UrlRule:
 
 
 class _UrlRules:
-    """URL rules indexed by the host names they name, so that a link is
-    checked against the few rules that can match its host."""
+    """URL rules indexed by the host names or, for rules on any host, the
+    query parameter they name, so that a link is checked against the few
+    rules that can match it."""
 
     def __init__(self) -> None:
         self.rules: list[_UrlRule] = []
         self.by_host: dict[str, list[int]] = {}     # "amzn.to" -> rule indices
         self.by_site: dict[str, list[int]] = {}     # "amazon" (from "amazon.*") -> rule indices
-        self.any_host: list[int] = []               # rules on parameters only
+        self.by_param: dict[str, list[int]] = {}    # rules on any host, by a parameter they require
 
     def add(self, rule: _UrlRule) -> None:
         index = len(self.rules)
@@ -450,7 +447,7 @@ class _UrlRules:
         for name in rule.any_tld:
             self.by_site.setdefault(name, []).append(index)
         if not (rule.hosts or rule.any_tld):
-            self.any_host.append(index)
+            self.by_param.setdefault(rule.params[0][0], []).append(index)
 
     def hits(self, tokens: Tokens) -> list[Hit]:
         """Hits on the tokens that look like links."""
@@ -462,22 +459,25 @@ class _UrlRules:
             if not host:
                 continue
             start, end = tokens.starts[index], tokens.end_of(index)
-            for rule_index in self._rules_for(host):
+            for rule_index in self._rules_for(host, params):
                 rule = self.rules[rule_index]
                 if _url_matches(rule, host, params) and (
                         not rule.key.at_line_start or opens_line(tokens.text, start)):
                     hits.append(Hit(rule.key.target, rule.key.id, start, end, host))
         return hits
 
-    def _rules_for(self, host: str) -> list[int]:
-        """The rules that may match `host`, in the order they were added."""
+    def _rules_for(self, host: str, params: dict[str, str]) -> list[int]:
+        """The rules that may match a link to `host` with `params`, in the
+        order they were added."""
         labels = host.split(".")
-        found = set(self.any_host)
+        found: list[int] = []
         for i in range(len(labels)):
-            found.update(self.by_host.get(".".join(labels[i:]), ()))
+            found += self.by_host.get(".".join(labels[i:]), ())
         for label in labels[:-1]:
-            found.update(self.by_site.get(label, ()))
-        return sorted(found)
+            found += self.by_site.get(label, ())
+        for name in params:
+            found += self.by_param.get(name, ())
+        return sorted(set(found)) if found else found
 
 
 def _compile_url_rule(key: _Key, match: Matchable) -> _UrlRule:
@@ -499,8 +499,9 @@ def _split_url(text: str) -> tuple[str, dict[str, str]]:
     host = (parts.hostname or "").lower()
     if host.startswith("www."):
         host = host[4:]
-    params = {key.lower(): value.lower() for key, value in parse_qsl(parts.query, keep_blank_values=True)}
-    return host, params
+    if not parts.query:
+        return host, {}
+    return host, {key.lower(): value.lower() for key, value in parse_qsl(parts.query, keep_blank_values=True)}
 
 
 def _url_matches(rule: _UrlRule, host: str, params: dict[str, str]) -> bool:

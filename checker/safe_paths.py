@@ -32,6 +32,11 @@ _HEAD_BYTES = 8192
 # and obeyed by a terminal that shows a Markdown or CSV report. Reports carry
 # them as visible escapes (`\x1b`); tab, line feed and carriage return stay.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The same characters in UTF-8, one byte each below 0x80 and two above:
+# finding that a file has none (the usual case) is several times faster in
+# its bytes than in its text.
+_ASCII_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C1_CONTROL_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 class OutputError(Exception):
@@ -121,18 +126,30 @@ class OutputDir:
         recognises the file. The file appears whole or not at all."""
         if marker not in content[:_HEAD_BYTES]:
             raise OutputError(f"{'/'.join(parts)}: content lacks the marker {marker!r} near its start")
-        content = _CONTROL.sub(lambda match: repr(match.group())[1:-1], content)
+        data = _encoded(content, encoding)
         target = self.path(*parts)
         self.check_replaceable(target, marker)
         fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         try:
-            # Lone surrogates from a post's JSON cannot be encoded: written as
-            # a visible escape (\ud800) rather than failing the whole report.
-            with os.fdopen(fd, "w", encoding=encoding, newline="", errors="backslashreplace") as handle:
-                handle.write(content)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
             os.chmod(temporary, 0o644)
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
         return target
+
+
+def _encoded(content: str, encoding: str) -> bytes:
+    """`content` encoded, control characters as visible escapes (`\\x1b`).
+    Lone surrogates from a post's JSON cannot be encoded: they are written
+    as a visible escape (`\\ud800`) rather than failing the whole report."""
+    data = content.encode(encoding, "backslashreplace")
+    if encoding in ("utf-8", "utf-8-sig") and not _has_control(data):
+        return data
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], content).encode(encoding, "backslashreplace")
+
+
+def _has_control(utf8: bytes) -> bool:
+    return len(utf8.translate(None, _ASCII_CONTROL_BYTES)) != len(utf8) or _C1_CONTROL_UTF8.search(utf8) is not None

@@ -5,9 +5,11 @@ import textwrap
 
 import pytest
 
+from checker.checks import ALL_HOLDS, CHECK_FUNCTIONS, CHECK_NEEDS, MarketView
 from checker.engine import Auditor, UnknownMarket
 from checker.model import Post, Strength, Verdict
 from checker.packs import load_ruleset
+from checker.rule_tests import example_post
 from checker.serialize import result_to_dict
 from checker.settings import Relationship, Settings
 
@@ -175,3 +177,24 @@ def test_audit_is_deterministic(auditor):
     first = result_to_dict(auditor.audit(post(text, market=("GB", "US"))))
     second = result_to_dict(auditor.audit(post(text, market=("GB", "US"))))
     assert first == second
+
+
+def test_checks_fire_only_on_what_they_declare_they_need(ruleset, auditor):
+    """The engine runs a check only on a view holding something it needs
+    (`CHECK_NEEDS`): on every market's view of every rule example, no check
+    fires on a view that holds none of it."""
+    assert set(CHECK_NEEDS) == set(CHECK_FUNCTIONS)
+    assert all(0 < needs <= ALL_HOLDS for needs in CHECK_NEEDS.values())
+    examples = [example_post(rule, example, index) for rule in ruleset.rules.values()
+                for index, example in enumerate((*rule.failing_examples, *rule.passing_examples))]
+    skipped = 0
+    for example in examples:
+        facts = auditor.analyser.analyse(example)
+        for market in ruleset.markets.values():
+            view = MarketView.build(facts, market, auditor.folds)
+            for rule in market.rules:
+                if not CHECK_NEEDS[rule.check] & view.holds:
+                    skipped += 1
+                    assert CHECK_FUNCTIONS[rule.check](view, rule.params) is None, (rule.id, example.id)
+    assert skipped > 10_000
+

@@ -674,3 +674,68 @@ def test_a_template_error_in_a_worker_is_reported(tmp_path):
                                             '{% endblock %}', encoding="utf-8")
     with pytest.raises(ReportError, match="missing"):
         render(tmp_path / "out", templates_dir=custom, jobs=2)
+
+
+# --- rendering shortcuts keep what pages show ----------------------------------------------------
+
+def test_highlighted_runs_escape_text_descriptions_and_refs():
+    from checker.reporters.html import highlight
+    from checker.reporters.report_data import FieldView
+    runs = segment('<b>"x"</b> & \'y\'', [Mark(0, 3, "evidence", "E1", 'E1 evidence: "<i>"')])
+    markup = str(highlight(FieldView("text", "Text", runs)))
+    assert markup == ('<mark class="hl hl-evidence" title="E1 evidence: &#34;&lt;i&gt;&#34;">&lt;b&gt;</mark>'
+                      '<sup class="ref ref-E">E1</sup>&#34;x&#34;&lt;/b&gt; &amp; &#39;y&#39;')
+
+
+def test_findings_that_differ_in_any_shown_value_render_apart(tmp_path):
+    """Finding blocks are rendered once per distinct finding: two findings of
+    one rule and market that differ in message or suppression both show."""
+    template = next(r for r in load_results() if r.post.id == "ig-1001")
+    first = template.findings[0]
+    results = [
+        replace(template, post=replace(template.post, id="p1"), findings=[first]),
+        replace(template, post=replace(template.post, id="p2"),
+                findings=[replace(first, message="A <dated> message", suppressed="agreed & signed")]),
+    ]
+    report = render(tmp_path / "out", results)
+    dom = parse(report.influencers[0].html)
+    plain, changed = (article(dom, post_id).find("div", "finding") for post_id in ("p1", "p2"))
+    assert "suppressed" not in plain.attrs["class"] and first.message in plain.text()
+    assert "suppressed" in changed.attrs["class"].split()
+    assert "A <dated> message" in changed.text() and "agreed & signed" in changed.text()
+    notes = report.influencers[0].markdown.read_text(encoding="utf-8")
+    assert "A \\<dated\\> message" in notes and "suppressed: agreed \\& signed" in notes
+
+
+def test_csv_cells_that_need_quoting_survive_a_round_trip(tmp_path):
+    template = next(r for r in load_results() if r.post.id == "ig-1001")
+    tricky = 'Say "ad",\nthen =SUM(A1); \'quoted\''
+    finding = replace(template.findings[0], message=tricky, citation="", fix="-1", suppressed="yes, \"really\"")
+    result = replace(template, post=replace(template.post, url="https://x.example/a,b"), findings=[finding, finding])
+    report = render(tmp_path / "out", [result])
+    header, *rows = read_csv(report.findings_csv)
+    assert len(rows) == 2 and rows[0] == rows[1]
+    cells = dict(zip(header, rows[0]))
+    assert cells["message"] == tricky and cells["citation"] == "" and cells["fix"] == "'-1"
+    assert cells["suppressed"] == 'yes, "really"' and cells["url"] == "https://x.example/a,b"
+
+
+def test_control_characters_are_written_as_visible_escapes(tmp_path):
+    out = OutputDir(tmp_path)
+    for encoding in ("utf-8", "utf-8-sig"):
+        path = out.write_text((f"{encoding}.md",), "<!-- m -->\x1b[31m\x85 café \ud800", "<!-- m -->",
+                              encoding=encoding)
+        assert path.read_text(encoding=encoding) == "<!-- m -->\\x1b[31m\\x85 café \\ud800"
+
+
+def test_rendering_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    import gc
+    render(tmp_path / "one")
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        render(tmp_path / "two")
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

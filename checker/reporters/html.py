@@ -16,6 +16,7 @@ import math
 import multiprocessing
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -196,12 +197,23 @@ def highlight(field: FieldView) -> Markup:
     parts = []
     for run in field.segments:
         if run.classes:
-            parts.append(f'<mark class="{escape(run.classes)}" title="{escape(run.title)}">{escape(run.text)}</mark>')
+            parts += (_mark_tag(run.classes, run.title), escape(run.text), "</mark>")
         else:
             parts.append(escape(run.text))
-        for ref in run.ends:
-            parts.append(f'<sup class="ref ref-{escape(ref[0])}">{escape(ref)}</sup>')
+        if run.ends:
+            parts.append(_ref_tags(run.ends))
     return Markup("".join(parts))
+
+
+# Runs repeat the same few kinds, descriptions and references on every post.
+@lru_cache(maxsize=4096)
+def _mark_tag(classes: str, title: str) -> str:
+    return f'<mark class="{escape(classes)}" title="{escape(title)}">'
+
+
+@lru_cache(maxsize=1024)
+def _ref_tags(refs: tuple[str, ...]) -> str:
+    return "".join([f'<sup class="ref ref-{escape(ref[0])}">{escape(ref)}</sup>' for ref in refs])
 
 
 def _csp_hash(text: str) -> str:

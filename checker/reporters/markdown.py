@@ -47,7 +47,9 @@ def escape(value: object) -> str:
     for char, escaped in _INLINE:
         if char in text:
             text = text.replace(char, escaped)
-    return _LINE_START.sub(_escape_line_start, text)
+    # The text is one line now, so only its start can open a list or quote.
+    opener = _LINE_START.match(text)
+    return text if opener is None else _escape_line_start(opener) + text[opener.end():]
 
 
 def _escape_line_start(match: re.Match[str]) -> str:
@@ -71,6 +73,8 @@ def _finalize(value: object) -> object:
 _escape_repeated = lru_cache(maxsize=8192)(escape)
 
 
+# Highlighted text is mostly the same brands, codes and labels, post after post.
+@lru_cache(maxsize=4096)
 def _bold(text: str) -> str:
     """Escape `text` and make it bold, keeping surrounding spaces outside
     the asterisks, where Markdown needs them to be."""

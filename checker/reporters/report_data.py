@@ -262,8 +262,8 @@ class FindingView(NamedTuple):
 
 
 @dataclass(slots=True)
-class PostRow:
-    """What a one-line listing of a post shows; plain strings, ready to print."""
+class PostHead:
+    """What every listing of a post shows; plain strings, ready to print."""
     post: Post
     verdict: str          # the verdict's value, e.g. "undisclosed"
     anchor: str           # a fragment id made from the post id
@@ -271,16 +271,26 @@ class PostRow:
     url: str | None       # only http(s) addresses become links
     markets: str          # "GB, US"
     market_verdicts: str  # "GB (undisclosed), US (needs review)"
+
+
+@dataclass(slots=True)
+class PostRow(PostHead):
+    """A post on one line, with the start of its text."""
     excerpt: str
 
 
 @dataclass(slots=True)
-class PostView(PostRow):
+class PostView(PostHead):
     """A post shown in full, its text cut into highlighted runs."""
     fields: list[FieldView] = field(default_factory=list)
     evidence: list[EvidenceView] = field(default_factory=list)
     labels: list[LabelView] = field(default_factory=list)
     findings: list[FindingView] = field(default_factory=list)
+
+    @property
+    def excerpt(self) -> str:
+        """Made only if a template asks: a full view shows the whole text."""
+        return excerpt(self.post)
 
 
 def _evidence_description(ref: str, kind: str, evidence: Evidence) -> str:
@@ -299,11 +309,11 @@ def excerpt(post: Post, limit: int = _EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-_RowValues = tuple[Post, str, str, str, "str | None", str, str, str]
+_HeadValues = tuple[Post, str, str, str, "str | None", str, str]
 
 
-def _row_values(result: PostResult) -> _RowValues:
-    """The fields of `PostRow`, in order, shared by rows and full views."""
+def _head_values(result: PostResult) -> _HeadValues:
+    """The fields of `PostHead`, in order."""
     post = result.post
     judged = result.market_verdicts
     markets = sorted({*post.market, *judged})
@@ -311,11 +321,11 @@ def _row_values(result: PostResult) -> _RowValues:
         f"{m} ({VERDICT_TITLES[judged[m].value].lower()})" if m in judged else m for m in markets
     ])
     return (post, result.verdict.value, "post-" + safe_filename(post.id), post_date(post), http_url(post.url),
-            ", ".join(markets), market_verdicts, excerpt(post))
+            ", ".join(markets), market_verdicts)
 
 
 def build_post_row(result: PostResult) -> PostRow:
-    return PostRow(*_row_values(result))
+    return PostRow(*_head_values(result), excerpt(result.post))
 
 
 def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo]) -> PostView:
@@ -358,7 +368,7 @@ def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo]) -> PostVi
         ))
 
     return PostView(
-        *_row_values(result),
+        *_head_values(result),
         fields=[FieldView(name, FIELD_TITLES[name], segment(text, marks[name])) for name, text in texts.items()],
         evidence=evidence,
         labels=labels,
