@@ -16,8 +16,8 @@ from typing import Iterable, Iterator, Sequence, TextIO
 import click
 
 from . import __version__
-from .config import ConfigError, format_settings, load_relationships, load_settings
-from .engine import Auditor, UnknownMarket
+from .config import ConfigError, format_settings, load_relationships, load_settings, parse_post_timeout
+from .engine import Auditor, UnknownMarket, WorkerFailure
 from .model import Post, PostResult, Rejected, Severity, Summary
 from .packs import PackError, RuleSet, load_ruleset
 from .readers import INPUT_FORMATS, read_posts
@@ -62,6 +62,22 @@ def _column_map(value: str | None) -> dict[str, str] | None:
             raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
         mapping[field_name.strip()] = column.strip()
     return mapping
+
+
+def _post_timeout_option(function):
+    return click.option("--post-timeout", metavar="SECONDS",
+                        help="Stop auditing a post after this long and report it as not audited "
+                             "(default: configuration, else 10; 0 or never: no limit).")(function)
+
+
+def _with_post_timeout(settings: Settings, post_timeout: str | None) -> Settings:
+    """`settings` with the --post-timeout given on the command line, if any."""
+    if post_timeout is None:
+        return settings
+    try:
+        return replace(settings, post_timeout=parse_post_timeout(post_timeout))
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--post-timeout") from None
 
 
 def _fail_on(value: str | None) -> Severity | None:
@@ -128,13 +144,22 @@ class AuditRun:
         self.first_seen: dict[str, str] = {}     # post id -> where it was first read
 
     def run(self, records: Iterable[Post | Rejected]) -> Summary:
-        for result in self.auditor.audit_many(self._posts(records), jobs=self.jobs):
-            self.summary.add(result)
-            self.reporter.post(result)
-            if self.keep_results:
-                self.results.append(result)
+        try:
+            for result in self.auditor.audit_many(self._posts(records), jobs=self.jobs):
+                if isinstance(result, Rejected):        # over the time budget
+                    self._reject(result)
+                    continue
+                self._add(result)
+        except WorkerFailure as error:
+            raise Failure(str(error)) from None
         self.reporter.finish(self.summary)
         return self.summary
+
+    def _add(self, result: PostResult) -> None:
+        self.summary.add(result)
+        self.reporter.post(result)
+        if self.keep_results:
+            self.results.append(result)
 
     def _posts(self, records: Iterable[Post | Rejected]) -> Iterator[Post]:
         for record in records:
@@ -226,13 +251,14 @@ def main() -> None:
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), help="Force the input shape instead of detecting it.")
 @click.option("--map", "column_map", help="Map your columns to post fields, e.g. text=Message,author=Author.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when writing to a terminal).")
+@_post_timeout_option
 def audit(posts: Sequence[str], market: str | None, output_format: str, output: str | None, report_dir: str | None,
           templates: str | None, fail_on: str | None, config_path: str | None, relationships: str | None,
           rule_dirs: Sequence[str], jobs: int, input_format: str | None, column_map: str | None,
-          color: bool | None) -> None:
+          color: bool | None, post_timeout: str | None) -> None:
     """Audit published posts (JSONL, JSON, CSV, platform exports, or - for standard input)."""
     settings, _ = _settings(config_path, relationships)
-    settings = replace(settings, rule_dirs=settings.rule_dirs + tuple(rule_dirs),
+    settings = replace(_with_post_timeout(settings, post_timeout), rule_dirs=settings.rule_dirs + tuple(rule_dirs),
                        fail_on=_fail_on(fail_on) if fail_on else settings.fail_on)
     ruleset = _load_rules(settings)
     try:
@@ -462,11 +488,13 @@ class _Suppressing:
 @click.option("--write-baseline", "baseline_out", type=click.Path(dir_okay=False),
               help="Record every current finding in this baseline and exit 0.")
 @click.option("--color/--no-color", default=None)
+@_post_timeout_option
 def check(paths: Sequence[str], output_format: str, output: str | None, config_path: str | None, market: str | None,
-          fail_on: str | None, baseline: str | None, baseline_out: str | None, color: bool | None) -> None:
+          fail_on: str | None, baseline: str | None, baseline_out: str | None, color: bool | None,
+          post_timeout: str | None) -> None:
     """Check campaign drafts (Markdown, text, YAML/JSON briefs) in CI."""
     settings, _provenance = _settings(config_path)
-    settings = replace(settings, known_relationship=True,
+    settings = replace(_with_post_timeout(settings, post_timeout), known_relationship=True,
                         fail_on=_fail_on(fail_on) if fail_on else settings.fail_on)
     ruleset = _load_rules(settings)
     try:

@@ -63,10 +63,24 @@ KEYS = {
     "brands": "brands",
     "folds": "folds",
     "relationships": "relationships",
+    "post-timeout": "post_timeout",
 }
 _RELATIONSHIP_KEYS = ("brand", "type", "handles", "hashtags", "creators", "from", "to")
 _FOLD_KEYS = ("chars", "lines")
 _CODE = re.compile(r"[A-Z]{2}")
+
+
+def parse_post_timeout(value: Any) -> float | None:
+    """The time budget per post in seconds, None for no limit (0 or never)."""
+    if isinstance(value, str) and value.strip().lower() in ("never", "none"):
+        return None
+    try:
+        seconds = -1.0 if isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise ValueError("expected seconds (a positive number), or 0 or never for no limit")
+    return seconds or None
 
 
 class ConfigError(ValueError):
@@ -250,6 +264,7 @@ class _Reader:
             "enable-rules": self.strings, "disable-rules": self.strings,
             "disable-packs": self.strings, "brands": self.strings,
             "rule-dirs": self.rule_dirs, "folds": self.folds, "relationships": self.relationships,
+            "post-timeout": self.post_timeout,
         }
         return readers[key](key, value, line)
 
@@ -284,6 +299,12 @@ class _Reader:
         if not isinstance(value, str) or value.lower() not in FAIL_ON_VALUES:
             raise self.fail(line, f"{key}: expected one of {', '.join(FAIL_ON_VALUES)}")
         return None if value.lower() == "never" else Severity(value.lower())
+
+    def post_timeout(self, key: str, value: Any, line: int) -> float | None:
+        try:
+            return parse_post_timeout(value)
+        except ValueError as error:
+            raise self.fail(line, f"{key}: {error}") from None
 
     def rule_dirs(self, key: str, value: Any, line: int) -> tuple[str, ...]:
         found = []
@@ -397,7 +418,7 @@ def format_settings(settings: Settings, provenance: dict[str, str]) -> str:
            f"# configuration file: {provenance.get('config_file', 'none')}"]
     for key, field in KEYS.items():
         value = getattr(settings, field)
-        plain = "never" if field == "fail_on" and value is None else _plain(value)
+        plain = "never" if field in ("fail_on", "post_timeout") and value is None else _plain(value)
         source = provenance.get(field, "default")
         nested = isinstance(plain, dict) and plain or (
             isinstance(plain, list) and any(isinstance(item, dict) for item in plain))

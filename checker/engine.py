@@ -1,23 +1,28 @@
 """Facts -> findings -> verdicts: the rules of every market a post is aimed at.
 
 `Auditor.audit(post)` is the whole per-post flow. `audit_many` keeps input
-order and, with `jobs > 1`, audits chunks in worker processes that each build
-their pipelines once.
+order, gives each post a time budget (a post over it comes back as a
+`Rejected` record, not a result) and, with `jobs > 1`, audits chunks in
+worker processes that each build their pipelines once.
 """
 from __future__ import annotations
 
 import multiprocessing
 from bisect import bisect_right
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from .budget import OverBudget, TimeBudget
 from .checks import ALL_HOLDS, CHECK_FUNCTIONS, CHECK_NEEDS, MarketView, Result
 from .evidence import Analyser, PostFacts
 from .matchers import CompiledMatchers
-from .model import Finding, Label, LabelStatus, Post, PostResult, Verdict
-from .nlp import get_pipeline
+from .model import Finding, Label, LabelStatus, Post, PostResult, Rejected, Verdict
+from .nlp import forget_pipelines, get_pipeline
 from .packs import Market, Rule, RuleSet, load_ruleset
 from .settings import Settings
 
@@ -27,6 +32,10 @@ _PUSHING = (Verdict.UNDISCLOSED, Verdict.INADEQUATE, Verdict.REVIEW)
 
 class UnknownMarket(ValueError):
     pass
+
+
+class WorkerFailure(RuntimeError):
+    """A worker process could not start or died; the run cannot go on."""
 
 
 @dataclass(frozen=True)
@@ -152,16 +161,33 @@ class Auditor:
                     if (spans := rule.run(view, rule.params)) is not None]
         return _verdict(view, findings), findings, _labels(view, market)
 
-    def audit_many(self, posts: Iterable[Post], jobs: int = 1, chunk_size: int = 256) -> Iterator[PostResult]:
-        if jobs <= 1:
-            yield from (self.audit(post) for post in posts)
+    def audit_many(self, posts: Iterable[Post], jobs: int = 1,
+                   chunk_size: int = 256) -> Iterator[PostResult | Rejected]:
+        """A result for every post, in input order, or a `Rejected` record
+        for a post whose audit ran over the time budget."""
+        if jobs > 1:
+            yield from _audit_in_workers(self, posts, jobs, chunk_size)
             return
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(jobs, initializer=_init_worker, initargs=(self.settings, self.override_markets)) as pool:
-            chunks = _chunks(posts, chunk_size)
-            for results in pool.imap(_audit_chunk, chunks):
-                yield from results
+        with TimeBudget(self.settings.post_timeout) as budget:
+            for post in posts:
+                yield self.audit_within(budget, post)
 
+    def audit_within(self, budget: TimeBudget, post: Post) -> PostResult | Rejected:
+        """`audit(post)` within `budget`; building the post's pipeline, once
+        per language, is not counted."""
+        self._pipeline(post.language or self.settings.language)
+        try:
+            return budget.run(self.audit, post)
+        except OverBudget as error:
+            # Stopped mid-way, spaCy's caches may hold half-made entries:
+            # later posts get pipelines and matchers built afresh.
+            self._pipelines.clear()
+            self._matchers.clear()
+            forget_pipelines()
+            origin = post.origin
+            return Rejected(origin.path if origin else "-", origin.line if origin else 1,
+                            f"post {post.id!r} not audited: its audit {error}, the budget per post "
+                            "(raise it with --post-timeout or post-timeout in the configuration)")
 
 def _verdict(view: MarketView, findings: list[Finding]) -> Verdict:
     pushing = [f.verdict for f in findings if f.verdict in _PUSHING]
@@ -189,16 +215,52 @@ def _chunks(items: Iterable[Post], size: int) -> Iterator[list[Post]]:
         yield chunk
 
 
-_worker: Auditor | None = None
+def _audit_in_workers(auditor: Auditor, posts: Iterable[Post], jobs: int,
+                      chunk_size: int) -> Iterator[PostResult | Rejected]:
+    """Chunks of posts audited by `jobs` processes, results in input order.
+    At most two chunks per worker are in flight, so input is read as it is
+    audited, never all at once. A worker that cannot start or dies ends the
+    run with `WorkerFailure` rather than being replaced for ever."""
+    context = multiprocessing.get_context("spawn")
+    pending: deque[Future] = deque()
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
+                                 initargs=(auditor.settings, auditor.override_markets)) as pool:
+            for chunk in _chunks(posts, chunk_size):
+                pending.append(pool.submit(_audit_chunk, chunk))
+                if len(pending) >= 2 * jobs:
+                    yield from _chunk_results(pending.popleft())
+            while pending:
+                yield from _chunk_results(pending.popleft())
+    except BrokenProcessPool:
+        raise WorkerFailure("a worker process died (killed, or out of memory?); "
+                            "run again with --jobs 1 to audit in one process") from None
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _chunk_results(future: Future) -> list[PostResult | Rejected]:
+    results = future.result()
+    if isinstance(results, str):
+        raise WorkerFailure(f"a worker process could not start: {results}")
+    return results
+
+
+_worker: Auditor | str | None = None     # the worker's auditor, or why it could not be built
 
 
 def _init_worker(settings: Settings, override_markets: tuple[str, ...]) -> None:
     global _worker
-    _worker = Auditor(load_ruleset(settings.rule_dirs, disable_packs=settings.disable_packs),
-                      settings, override_markets=override_markets)
+    try:
+        _worker = Auditor(load_ruleset(settings.rule_dirs, disable_packs=settings.disable_packs),
+                          settings, override_markets=override_markets)
+    except Exception as error:     # reported by the parent with the first chunk
+        _worker = f"{type(error).__name__}: {error}"
 
 
-def _audit_chunk(posts: list[Post]) -> list[PostResult]:
-    assert _worker is not None
-    return [_worker.audit(post) for post in posts]
-
+def _audit_chunk(posts: list[Post]) -> list[PostResult | Rejected] | str:
+    if not isinstance(_worker, Auditor):
+        return _worker or "the worker was not initialised"
+    with TimeBudget(_worker.settings.post_timeout) as budget:
+        return [_worker.audit_within(budget, post) for post in posts]

@@ -238,6 +238,11 @@ def _pipeline(code: str) -> Language:
     return nlp
 
 
+def forget_pipelines() -> None:
+    """Build pipelines afresh from now on (after an audit was stopped half-way)."""
+    _pipeline.cache_clear()
+
+
 def install_social_tokenizer(nlp: Language) -> None:
     """Give `nlp` the social tokenizer, keeping its language's exceptions."""
     if not isinstance(nlp.tokenizer, Tokenizer):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .budget import DEFAULT_SECONDS
 from .model import Severity
 
 
@@ -36,4 +37,5 @@ class Settings:
     format: str | None = None                  # default format for drafts
     language: str | None = None                # default language when a post gives none
     relationships: tuple[Relationship, ...] = ()
+    post_timeout: float | None = DEFAULT_SECONDS   # seconds an audit of one post may take; None = no limit
     known_relationship: bool = False           # check mode: every post is a campaign post
