@@ -13,6 +13,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 from pathlib import Path
 
 import spacy
@@ -151,35 +152,36 @@ def generate_posts(n: int, seed: int) -> list[str]:
     return [_post(rng) for _ in range(n)]
 
 
-def _rate(process: Callable[[str], object], texts: Sequence[str], repeats: int = 3) -> float:
-    """Posts per second over `texts`, the best of `repeats` passes (the
-    other passes measure whatever else the machine was doing)."""
-    for text in texts[:1000]:          # warm caches the way a long run would
-        process(text)
+def posts_per_second(process: Callable[[Any], object], items: Sequence[Any], repeats: int = 3) -> float:
+    """Items (posts) per second of `process` over `items`, the best of
+    `repeats` passes (the other passes measure whatever else the machine was
+    doing)."""
+    for item in items[:1000]:          # warm caches the way a long run would
+        process(item)
     best = float("inf")
     for _ in range(repeats):
         began = time.perf_counter()
-        for text in texts:
-            process(text)
+        for item in items:
+            process(item)
         best = min(best, time.perf_counter() - began)
-    return len(texts) / best if best > 0 else float("inf")
+    return len(items) / best if best > 0 else float("inf")
 
 
 def bare_tokenizer_rate(texts: Sequence[str], language: str = "en", repeats: int = 3) -> float:
     """Posts per second of spaCy's default blank tokenizer for `language`."""
-    return _rate(spacy.blank(language).tokenizer, texts, repeats)
+    return posts_per_second(spacy.blank(language).tokenizer, texts, repeats)
 
 
 def social_tokenizer_rate(texts: Sequence[str], language: str = "en", repeats: int = 3) -> float:
     """Posts per second of clearlabel's social tokenizer for `language`."""
     from checker.nlp import get_pipeline
-    return _rate(get_pipeline(language).tokenizer, texts, repeats)
+    return posts_per_second(get_pipeline(language).tokenizer, texts, repeats)
 
 
 def normalise_rate(texts: Sequence[str], repeats: int = 3) -> float:
     """Posts per second of `checker.normalise.normalise`."""
     from checker.normalise import normalise
-    return _rate(normalise, texts, repeats)
+    return posts_per_second(normalise, texts, repeats)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

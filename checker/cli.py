@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .config import ConfigError, format_settings, load_relationships, load_settings, parse_post_timeout
-from .engine import Auditor, UnknownMarket, WorkerFailure
+from .engine import Auditor, UnknownMarket
 from .model import Post, PostResult, Rejected, Severity, Summary
 from .packs import PackError, RuleSet, load_ruleset
 from .readers import INPUT_FORMATS, read_posts
@@ -32,6 +32,7 @@ from .reporters.sarif import SarifReporter
 from .rule_docs import MarketSummary, write_rule_docs
 from .settings import Settings
 from .suppress import META_RULES, BaselineError, apply_baseline, apply_suppressions, load_baseline, write_baseline
+from .workers import WorkerFailure
 from .yamlsafe import YamlError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2

@@ -7,11 +7,7 @@ worker processes that each build their pipelines once.
 """
 from __future__ import annotations
 
-import multiprocessing
 from bisect import bisect_right
-from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import islice
@@ -25,6 +21,7 @@ from .model import Finding, Label, LabelStatus, Post, PostResult, Rejected, Verd
 from .nlp import forget_pipelines, get_pipeline
 from .packs import Market, Rule, RuleSet, load_ruleset
 from .settings import Settings
+from .workers import map_in_workers
 
 # Findings that push a verdict; others (verdict "disclosed") only inform.
 _PUSHING = (Verdict.UNDISCLOSED, Verdict.INADEQUATE, Verdict.REVIEW)
@@ -32,10 +29,6 @@ _PUSHING = (Verdict.UNDISCLOSED, Verdict.INADEQUATE, Verdict.REVIEW)
 
 class UnknownMarket(ValueError):
     pass
-
-
-class WorkerFailure(RuntimeError):
-    """A worker process could not start or died; the run cannot go on."""
 
 
 @dataclass(frozen=True)
@@ -166,11 +159,17 @@ class Auditor:
         """A result for every post, in input order, or a `Rejected` record
         for a post whose audit ran over the time budget."""
         if jobs > 1:
-            yield from _audit_in_workers(self, posts, jobs, chunk_size)
+            for results in map_in_workers(_chunks(posts, chunk_size), jobs, _start_worker,
+                                          (self.settings, self.override_markets)):
+                yield from results
             return
         with TimeBudget(self.settings.post_timeout) as budget:
             for post in posts:
                 yield self.audit_within(budget, post)
+
+    def audit_chunk(self, posts: list[Post]) -> list[PostResult | Rejected]:
+        with TimeBudget(self.settings.post_timeout) as budget:
+            return [self.audit_within(budget, post) for post in posts]
 
     def audit_within(self, budget: TimeBudget, post: Post) -> PostResult | Rejected:
         """`audit(post)` within `budget`; building the post's pipeline, once
@@ -188,6 +187,7 @@ class Auditor:
             return Rejected(origin.path if origin else "-", origin.line if origin else 1,
                             f"post {post.id!r} not audited: its audit {error}, the budget per post "
                             "(raise it with --post-timeout or post-timeout in the configuration)")
+
 
 def _verdict(view: MarketView, findings: list[Finding]) -> Verdict:
     pushing = [f.verdict for f in findings if f.verdict in _PUSHING]
@@ -215,52 +215,7 @@ def _chunks(items: Iterable[Post], size: int) -> Iterator[list[Post]]:
         yield chunk
 
 
-def _audit_in_workers(auditor: Auditor, posts: Iterable[Post], jobs: int,
-                      chunk_size: int) -> Iterator[PostResult | Rejected]:
-    """Chunks of posts audited by `jobs` processes, results in input order.
-    At most two chunks per worker are in flight, so input is read as it is
-    audited, never all at once. A worker that cannot start or dies ends the
-    run with `WorkerFailure` rather than being replaced for ever."""
-    context = multiprocessing.get_context("spawn")
-    pending: deque[Future] = deque()
-    try:
-        with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=(auditor.settings, auditor.override_markets)) as pool:
-            for chunk in _chunks(posts, chunk_size):
-                pending.append(pool.submit(_audit_chunk, chunk))
-                if len(pending) >= 2 * jobs:
-                    yield from _chunk_results(pending.popleft())
-            while pending:
-                yield from _chunk_results(pending.popleft())
-    except BrokenProcessPool:
-        raise WorkerFailure("a worker process died (killed, or out of memory?); "
-                            "run again with --jobs 1 to audit in one process") from None
-    finally:
-        for future in pending:
-            future.cancel()
-
-
-def _chunk_results(future: Future) -> list[PostResult | Rejected]:
-    results = future.result()
-    if isinstance(results, str):
-        raise WorkerFailure(f"a worker process could not start: {results}")
-    return results
-
-
-_worker: Auditor | str | None = None     # the worker's auditor, or why it could not be built
-
-
-def _init_worker(settings: Settings, override_markets: tuple[str, ...]) -> None:
-    global _worker
-    try:
-        _worker = Auditor(load_ruleset(settings.rule_dirs, disable_packs=settings.disable_packs),
-                          settings, override_markets=override_markets)
-    except Exception as error:     # reported by the parent with the first chunk
-        _worker = f"{type(error).__name__}: {error}"
-
-
-def _audit_chunk(posts: list[Post]) -> list[PostResult | Rejected] | str:
-    if not isinstance(_worker, Auditor):
-        return _worker or "the worker was not initialised"
-    with TimeBudget(_worker.settings.post_timeout) as budget:
-        return [_worker.audit_within(budget, post) for post in posts]
+def _start_worker(settings: Settings, override_markets: tuple[str, ...]) -> Callable[[list[Post]], list]:
+    """In a worker process: an auditor built once, and how it takes a chunk."""
+    ruleset = load_ruleset(settings.rule_dirs, disable_packs=settings.disable_packs)
+    return Auditor(ruleset, settings, override_markets=override_markets).audit_chunk

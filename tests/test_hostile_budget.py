@@ -159,10 +159,11 @@ def test_no_budget_means_no_timer():
 
 WORKER_SCRIPT = textwrap.dedent("""
     import multiprocessing, os, signal, sys
-    from checker.engine import Auditor, WorkerFailure
+    from checker.engine import Auditor
     from checker.model import Post
     from checker.packs import load_ruleset
     from checker.settings import Settings
+    from checker.workers import WorkerFailure
 
     if sys.argv[1] == "cannot-start":
         # The parent loads the bundled packs; the workers are told to load a
@@ -196,7 +197,8 @@ def test_a_worker_failure_ends_the_run_with_a_reason(mode, reason):
 
 
 def test_the_command_line_reports_a_worker_failure_as_a_usage_error(tmp_path, monkeypatch):
-    from checker.engine import Auditor, WorkerFailure
+    from checker.engine import Auditor
+    from checker.workers import WorkerFailure
 
     def failing(self, posts, jobs=1, chunk_size=256):
         raise WorkerFailure("a worker process died (killed, or out of memory?)")

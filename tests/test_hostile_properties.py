@@ -164,16 +164,17 @@ SHAPES = {
 def _seconds(unit: str, size: int) -> float:
     text = "intro " + "".join(unit.format(i=i) for i in range(size // len(unit.format(i=1))))
     post = Post(id="x", text=text, platform="instagram", format="story", transcript=text[:2000])
-    started = time.perf_counter()
+    # CPU time, not wall time: other work on a shared machine does not count.
+    started = time.process_time()
     auditor().audit(post)
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_cost_grows_linearly_with_the_length_of_a_post(shape):
     auditor().audit(Post(id="warm", text="#ad warm up"))
     small = min(_seconds(SHAPES[shape], 15_000) for _ in range(2))
-    large = _seconds(SHAPES[shape], 60_000)
+    large = min(_seconds(SHAPES[shape], 60_000) for _ in range(2))
     # Four times the text: about four times the time when linear, sixteen when quadratic.
     assert large < 8 * small + 0.3, (shape, small, large)
     assert large < 10, (shape, large)

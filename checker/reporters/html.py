@@ -18,13 +18,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from jinja2 import Environment, TemplateError
 from markupsafe import Markup, escape
 
 from ..model import PostResult, RuleInfo
 from ..safe_paths import OutputDir, OutputError
+from ..workers import WorkerFailure, map_in_workers
 from . import csv_export, markdown
 from .report_data import (
     TIERS, VERDICT_ICONS, VERDICT_ORDER, VERDICT_TITLES, FieldView, Grouped, InfluencerDetail, InfluencerSummary,
@@ -356,10 +357,15 @@ class _PageJob:
 _FORKED_JOB: _PageJob | None = None
 
 
-def _write_in_worker(summary: InfluencerSummary) -> InfluencerFiles:
-    assert _FORKED_JOB is not None
+def _start_forked_worker() -> Callable[[list[InfluencerSummary]], list[InfluencerFiles]]:
+    job = _FORKED_JOB
+    assert job is not None
+    return lambda summaries: [_write_in_worker(job, summary) for summary in summaries]
+
+
+def _write_in_worker(job: _PageJob, summary: InfluencerSummary) -> InfluencerFiles:
     try:
-        return _FORKED_JOB.write(summary)
+        return job.write(summary)
     except (OutputError, OSError) as error:
         raise ReportError(str(error)) from None
     except TemplateError as error:     # jinja's errors do not all survive pickling
@@ -371,9 +377,14 @@ def _write_pages(job: _PageJob, influencers: list[InfluencerSummary], jobs: int)
         return [job.write(summary) for summary in influencers]
     global _FORKED_JOB
     _FORKED_JOB = job
+    workers = min(jobs, len(influencers))
+    size = max(1, len(influencers) // (workers * 8))
+    chunks = [influencers[i:i + size] for i in range(0, len(influencers), size)]
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(influencers))) as pool:
-            return pool.map(_write_in_worker, influencers, chunksize=max(1, len(influencers) // (jobs * 8)))
+        return [files for written in map_in_workers(chunks, workers, _start_forked_worker, method="fork")
+                for files in written]
+    except WorkerFailure as error:
+        raise ReportError(str(error)) from None
     finally:
         _FORKED_JOB = None
 
