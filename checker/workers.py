@@ -48,9 +48,12 @@ def map_in_workers(chunks: Iterable[C], jobs: int, start: Callable[..., Callable
         for index, chunk in enumerate(chunks):
             worker = workers[index % jobs]
             if busy[index % jobs]:
-                yield worker.result()
-            worker.send(chunk)
-            busy[index % jobs] = True
+                done = worker.result()
+                worker.send(chunk)         # before handing back results: it works while they are used
+                yield done
+            else:
+                worker.send(chunk)
+                busy[index % jobs] = True
         for offset in range(1, jobs + 1):           # the last chunks, in order
             position = (index + offset) % jobs
             if busy[position]:
