@@ -114,7 +114,18 @@ class ReportMeta:
     """What every page says about the audit itself."""
     tool_version: str
     audit_date: str
-    packs: tuple[str, ...]
+    packs: tuple[str, ...]     # "name@version"
+
+    @property
+    def pack_summary(self) -> str:
+        """How many packs, at which versions: "42 packs, version 2026.11"."""
+        if not self.packs:
+            return "none recorded"
+        versions = sorted({pack.rpartition("@")[2] for pack in self.packs if "@" in pack})
+        count = f"{len(self.packs)} pack{'s' if len(self.packs) != 1 else ''}"
+        if not versions:
+            return count
+        return f"{count}, version{'s' if len(versions) != 1 else ''} {', '.join(versions)}"
 
 
 def http_url(url: str | None) -> str | None:
