@@ -1,8 +1,9 @@
 """Safe YAML loading that remembers where every mapping and item came from.
 
-Rule packs and configuration files are untrusted data: they are parsed with
-PyYAML's SafeLoader only, and every mapping records its line so that errors
-can name the file and line of the offending key.
+Rule packs and configuration files are untrusted data: they are built with
+PyYAML's safe constructor only (no Python objects, no aliases), and every
+mapping records its line so that errors can name the file and line of the
+offending key.
 """
 from __future__ import annotations
 
@@ -10,6 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 
 class LineDict(dict):
@@ -34,7 +41,29 @@ class YamlError(ValueError):
         self.reason = reason
 
 
-class _LineLoader(yaml.SafeLoader):
+try:   # libyaml's parser, when PyYAML was built with it: several times faster
+    from yaml._yaml import CParser
+    _PARSING: tuple[type, ...] = (CParser,)
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _PARSING = (Reader, Scanner, Parser)
+
+
+class _LineLoader(Composer, *_PARSING, SafeConstructor, Resolver):  # type: ignore[misc]
+    """PyYAML's safe loader, parsing with libyaml when it can. The composer
+    stays PyYAML's own, in Python, so that it sees every alias where it is
+    used and can refuse it."""
+
+    def __init__(self, stream: str) -> None:
+        if _PARSING[0] is Reader:  # pragma: no cover
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+        else:
+            _PARSING[0].__init__(self, stream)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         # An alias shares a node, and ten levels of ten aliases each describe
         # 10^10 items to anything that walks the data ("billion laughs").
@@ -79,13 +108,27 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 def load_yaml(text: str, path: str) -> Any:
     """Parse YAML text safely; syntax errors become `YamlError` with the line."""
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader derives from SafeLoader
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader constructs like SafeLoader
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
-        raise YamlError(path, line, (error.problem or str(error)).strip()) from None
+        raise YamlError(path, line, _problem(error, text)) from None
+    except yaml.reader.ReaderError as error:
+        # libyaml gives the character as a number, PyYAML's reader as text
+        character = chr(error.character) if isinstance(error.character, int) else error.character
+        line = text.count("\n", 0, error.position) + 1
+        raise YamlError(path, line, f"character {character!r} is not allowed in YAML ({error.reason})") from None
     except yaml.YAMLError as error:
         raise YamlError(path, 0, str(error)) from None
+
+
+def _problem(error: yaml.MarkedYAMLError, text: str) -> str:
+    """The parser's problem, with the column and character it stopped at."""
+    problem = (error.problem or str(error)).strip()
+    mark = error.problem_mark
+    if mark is None or not 0 <= mark.index < len(text):
+        return problem
+    return f"{problem} (column {mark.column + 1}: {text[mark.index]!r})"
 
 
 def load_yaml_file(path: Path) -> Any:

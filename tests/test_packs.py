@@ -92,6 +92,18 @@ def test_yaml_syntax_error_has_line(tmp_path):
     assert error.line >= 4
 
 
+def test_yaml_syntax_error_names_the_column_and_character(tmp_path):
+    error = load_error(tmp_path, "pack: broken\nversion: 1\nsignals: @oops\n")
+    assert error.line == 3
+    assert error.reason.endswith("(column 10: '@')")
+
+
+def test_a_control_character_is_a_load_error_on_its_line(tmp_path):
+    error = load_error(tmp_path, "pack: broken\nversion: 1\nsignals: \"\x07\"\n")
+    assert error.line == 3
+    assert "'\\x07' is not allowed" in error.reason
+
+
 def test_duplicate_keys_are_rejected(tmp_path):
     error = load_error(tmp_path, "pack: dup\nversion: 1\nversion: 2\n")
     assert "duplicate key 'version'" in error.reason
@@ -150,3 +162,27 @@ def test_missing_rule_directory_is_an_error(tmp_path):
 def test_disabled_pack_is_skipped(tmp_path):
     ruleset = load_ruleset([write_pack(tmp_path, GOOD_MARKET)], disable_packs=["market-zz"])
     assert "ZZ" not in ruleset.markets
+
+
+def test_packs_load_the_same_without_libyaml():
+    """PyYAML built without libyaml parses in Python: same data, same lines."""
+    import subprocess
+    import sys
+    code = textwrap.dedent("""
+        import sys
+        sys.modules["yaml._yaml"] = None          # as if PyYAML had no libyaml
+        from checker import yamlsafe
+        from checker.packs import load_ruleset
+        assert yamlsafe._PARSING[0] is yamlsafe.Reader
+        ruleset = load_ruleset()
+        print(len(ruleset.rules), len(ruleset.markets))
+        try:
+            yamlsafe.load_yaml("a: 1\\nb: &x 2\\nc: *x\\n", "f")
+        except yamlsafe.YamlError as error:
+            print(error.line, "aliases" in error.reason)
+    """)
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)
+    rules, markets = (int(n) for n in result.stdout.split()[:2])
+    assert (rules, markets) == (len(load_ruleset().rules), len(load_ruleset().markets))
+    assert result.stdout.split()[2:] == ["3", "True"]
