@@ -29,7 +29,9 @@ WEAK_EVIDENCE = 2
 ACCEPTED = 4            # a label this market accepts
 AMBIGUOUS = 8           # a label this market finds unclear
 PLATFORM_LABEL = 16     # the platform's paid-partnership label
-ALL_HOLDS = RELATIONSHIP | WEAK_EVIDENCE | ACCEPTED | AMBIGUOUS | PLATFORM_LABEL
+DENIAL = 32             # words denying a relationship ("not sponsored")
+BRAND_ACCOUNT = 64      # the author is a brand posting on its own account
+ALL_HOLDS = RELATIONSHIP | WEAK_EVIDENCE | ACCEPTED | AMBIGUOUS | PLATFORM_LABEL | DENIAL | BRAND_ACCOUNT
 
 
 @dataclass
@@ -71,6 +73,10 @@ class MarketView:
             holds |= AMBIGUOUS
         if self.platform_label:
             holds |= PLATFORM_LABEL
+        if self.facts.denials:
+            holds |= DENIAL
+        if self.facts.brand_account:
+            holds |= BRAND_ACCOUNT
         return holds
 
     # Indexes the placement checks look hits up in, built once per view: a
@@ -115,9 +121,16 @@ class MarketView:
     def platform_label_counts(self) -> bool:
         return self.platform_label and self.market.platform_label == "accepted"
 
-    @property
+    @cached_property
     def relationship(self) -> bool:
-        return self.facts.relationship or bool(self.accepted or self.ambiguous)
+        """Strong or known evidence, or a label that states a relationship
+        ("#ad", "#gifted"; not a thank-you) and either declares the post
+        (a hashtag, up front, in brackets) or stands with other evidence.
+        "The race is sponsored by the council" alone is not an ad."""
+        if self.facts.relationship:
+            return True
+        stating = [h for h in self.accepted + self.ambiguous if h.label.states_relationship]
+        return bool(stating) and (bool(self.facts.evidence) or any(h.declares for h in stating))
 
     def fold(self, params: Mapping[str, Any]) -> Mapping[str, int]:
         platform_fold = self.folds.get(self.facts.post.platform) or self.folds.get("default") or DEFAULT_FOLD
@@ -153,8 +166,15 @@ def _relationship_spans(view: MarketView) -> tuple[Span, ...]:
 # --------------------------------------------------------------------------- label presence
 
 def missing_label(view: MarketView, params: Mapping[str, Any]) -> Result:
-    """Commercial evidence, and no label of any kind (text or platform)."""
+    """Commercial evidence, and no label of any kind (text or platform).
+
+    `evident_when` lists sets of evidence kinds that, found together, made
+    the relationship evident without a label under a version of a code
+    (the Dutch RSM of 2014: a personal discount code with the brand)."""
     if not view.facts.relationship or view.accepted or view.ambiguous or view.platform_label:
+        return None
+    kinds = {e.kind for e in view.facts.evidence}
+    if any(set(combination) <= kinds for combination in params.get("evident_when", ())):
         return None
     return _relationship_spans(view)
 
@@ -166,7 +186,7 @@ def ambiguous_label_only(view: MarketView, params: Mapping[str, Any]) -> Result:
     treats as unclear too, for a code whose lists changed on a date (Spain's
     2025 code rejects "Regalo de" that the 2020 code allowed): the market
     accepts the label, and the dated rule versions disagree about it."""
-    if not (view.accepted or view.ambiguous):
+    if not (view.accepted or view.ambiguous) or not view.relationship:
         return None
     unclear = set(params.get("unclear_labels", ()))
     accepted = [h for h in view.accepted if h.label.id not in unclear]
@@ -184,8 +204,8 @@ def platform_label_only(view: MarketView, params: Mapping[str, Any]) -> Result:
 
 
 def weak_evidence_only(view: MarketView, params: Mapping[str, Any]) -> Result:
-    """Only weak signs (a bare brand tag): a person should look."""
-    if view.relationship or view.platform_label:
+    """Only weak signs (a brand tagged in promotional context): a person should look."""
+    if view.relationship or view.platform_label or view.facts.brand_account:
         return None
     kinds = set(params.get("kinds", ("brand_mention", "brand_hashtag")))
     spans = tuple(e.span for e in view.facts.evidence
@@ -201,6 +221,9 @@ def _upfront(view: MarketView, hit: LabelHit, params: Mapping[str, Any]) -> bool
         return True
     if span.field in ("transcript", "on_screen_text"):
         return span.start < params.get("spoken_chars", 300)
+    explicit_fold = view.facts.folds.get(span.field)
+    if explicit_fold is not None:
+        return span.start < explicit_fold
     text = view.facts.post.field_text(span.field)
     start_of_view = _frame_start(view, span)
     fold = view.fold(params)
@@ -218,7 +241,7 @@ def _frame_start(view: MarketView, span: Span) -> int:
 
 def label_after_fold(view: MarketView, params: Mapping[str, Any]) -> Result:
     """Every accepted label sits below the fold ("… more") or late in the video."""
-    if not view.accepted or view.platform_label_counts:
+    if not view.accepted or view.platform_label_counts or not view.relationship:
         return None
     if any(_upfront(view, hit, params) for hit in view.accepted):
         return None
@@ -245,7 +268,7 @@ def _in_trailing_run(view: MarketView, hit: LabelHit, params: Mapping[str, Any])
 
 def label_in_hashtag_cluster(view: MarketView, params: Mapping[str, Any]) -> Result:
     """Every accepted label is buried in a trailing run of hashtags."""
-    if not view.accepted or view.platform_label_counts:
+    if not view.accepted or view.platform_label_counts or not view.relationship:
         return None
     if all(_in_trailing_run(view, hit, params) for hit in view.accepted):
         return _spans(view.accepted)
@@ -256,7 +279,7 @@ def video_label_outside_video(view: MarketView, params: Mapping[str, Any]) -> Re
     """A video whose label is only in the description, not said or shown in it."""
     post = view.facts.post
     formats = params.get("formats", VIDEO_FORMATS)
-    if post.format not in formats or not view.accepted:
+    if post.format not in formats or not view.accepted or not view.relationship:
         return None
     in_video_fields = set(params.get("fields", ("title", "transcript", "on_screen_text")))
     if not any(post.field_text(f) for f in in_video_fields - {"title"}):
@@ -285,7 +308,7 @@ def live_label_not_repeated(view: MarketView, params: Mapping[str, Any]) -> Resu
 def story_frames_unlabelled(view: MarketView, params: Mapping[str, Any]) -> Result:
     """A story or carousel with frames that carry no label."""
     frames = view.facts.frames
-    if len(frames) < 2 or not view.accepted:
+    if len(frames) < 2 or not view.accepted or not view.relationship:
         return None
     labelled = set()
     for hit in view.accepted:
@@ -305,7 +328,7 @@ def story_frames_unlabelled(view: MarketView, params: Mapping[str, Any]) -> Resu
 
 def label_wrong_language(view: MarketView, params: Mapping[str, Any]) -> Result:
     """Accepted labels exist, but none is in the language of the post."""
-    if not view.accepted:
+    if not view.accepted or not view.relationship:
         return None              # before the language, which may need detecting
     language = view.facts.language
     if not language or language not in params.get("languages", view.market.languages):
@@ -321,7 +344,7 @@ def label_without_brand(view: MarketView, params: Mapping[str, Any]) -> Result:
     """The market wants the brand named with the label (Ad @brand, Mainos X)."""
     ids = set(params.get("labels", ())) or {h.label.id for h in view.accepted}
     hits = [h for h in view.accepted if h.label.id in ids]
-    if not hits or len(hits) < len(view.accepted):
+    if not hits or len(hits) < len(view.accepted) or not view.relationship:
         return None
     window = params.get("window", 60)
     for hit in hits:
@@ -338,6 +361,26 @@ def obfuscated_label(view: MarketView, params: Mapping[str, Any]) -> Result:
     return _spans(hits) or None
 
 
+# --------------------------------------------------------------------------- denials and brand accounts
+
+def denial_with_evidence(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """The post denies a relationship ("not sponsored") yet carries evidence
+    of one of `kinds` (by default a discount code or an affiliate link)."""
+    if not view.facts.denials or view.facts.brand_account:
+        return None
+    kinds = set(params.get("kinds", ("discount_code", "affiliate_link")))
+    evidence = tuple(e.span for e in view.facts.evidence if e.kind in kinds and e.span is not None)
+    if not evidence:
+        return None
+    return tuple(view.facts.denials) + evidence
+
+
+def brand_own_account(view: MarketView, params: Mapping[str, Any]) -> Result:
+    """The author is a brand or shop posting on its own account: its posts
+    are its own advertising, and influencer labelling rules do not apply."""
+    return () if view.facts.brand_account else None
+
+
 CHECK_FUNCTIONS: dict[str, Callable[[MarketView, Mapping[str, Any]], Result]] = {
     "missing_label": missing_label,
     "ambiguous_label_only": ambiguous_label_only,
@@ -351,6 +394,8 @@ CHECK_FUNCTIONS: dict[str, Callable[[MarketView, Mapping[str, Any]], Result]] = 
     "label_wrong_language": label_wrong_language,
     "label_without_brand": label_without_brand,
     "obfuscated_label": obfuscated_label,
+    "denial_with_evidence": denial_with_evidence,
+    "brand_own_account": brand_own_account,
 }
 
 # What a view must hold (any of these bits) for each check to be able to
@@ -368,4 +413,6 @@ CHECK_NEEDS: dict[str, int] = {
     "label_wrong_language": ACCEPTED,
     "label_without_brand": ACCEPTED,
     "obfuscated_label": ACCEPTED | AMBIGUOUS,
+    "denial_with_evidence": DENIAL,
+    "brand_own_account": BRAND_ACCOUNT,
 }

@@ -354,17 +354,18 @@ def rules_show(rule_id: str, rule_dirs: Sequence[str]) -> None:
 @rules.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 def rules_test(paths: Sequence[str]) -> None:
-    """Run every rule's pass and fail examples (bundled packs plus PATHS)."""
-    from .rule_tests import run_rule_examples
+    """Run the examples of every rule, signal and label (bundled packs plus PATHS)."""
+    from .rule_tests import run_pack_examples
 
     ruleset = _load_rules(Settings(rule_dirs=tuple(paths)))
-    outcomes = run_rule_examples(ruleset)
+    outcomes = run_pack_examples(ruleset)
     failures = [o for o in outcomes if not o.ok]
     for outcome in failures:
         click.echo(outcome.describe(), err=True)
-    rules_tested = len({o.rule.id for o in outcomes})
+    tested = {kind: len({o.subject for o in outcomes if o.kind == kind}) for kind in ("rule", "signal", "label")}
     click.echo(f"{len(outcomes) - len(failures)} passed, {len(failures)} failed "
-               f"({rules_tested} rules, {len(ruleset.markets)} markets)")
+               f"({tested['rule']} rules, {tested['signal']} signals and {tested['label']} labels with examples, "
+               f"{len(ruleset.markets)} markets)")
     sys.exit(EXIT_FINDINGS if failures else EXIT_OK)
 
 

@@ -130,6 +130,10 @@ class Auditor:
     def _wanted_markets(self, post: Post) -> tuple[str, ...]:
         return self.override_markets or post.market or self.settings.markets
 
+    def analyse(self, post: Post) -> PostFacts:
+        """The evidence and labels found in a post, before any market judges them."""
+        return self.analyser.analyse(post)
+
     def audit(self, post: Post) -> PostResult:
         """Audit one post for the markets chosen for it (see `choose_markets`);
         the caller rejects posts that have none."""

@@ -13,6 +13,13 @@ from .model import PostResult, Verdict
 
 FLAGGED = (Verdict.UNDISCLOSED.value, Verdict.INADEQUATE.value)
 VERDICTS = tuple(v.value for v in Verdict)
+# How regulators' decisions name the verdicts that are not clearlabel's own.
+VERDICT_SYNONYMS = {"compliant": Verdict.DISCLOSED.value, "not_ad": Verdict.NO_EVIDENCE.value}
+
+
+def expected_verdict(result: PostResult) -> str | None:
+    given = (result.post.expected or {}).get("verdict")
+    return VERDICT_SYNONYMS.get(given, given)
 
 
 @dataclass
@@ -36,7 +43,7 @@ class Evaluation:
     unlabelled: int = 0
 
     def add(self, result: PostResult) -> None:
-        expected = (result.post.expected or {}).get("verdict")
+        expected = expected_verdict(result)
         if expected not in VERDICTS:
             self.unlabelled += 1
             return

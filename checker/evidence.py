@@ -2,34 +2,46 @@
 
 This stage knows nothing of markets. It folds each text field, runs the
 compiled matchers over a spaCy Doc of the folded text, maps every hit back to
-the original text, applies negations ("not sponsored"), and records the
-structure the placement checks need (frames, trailing hashtag runs, where
-each line starts).
+the original text, applies negations ("not sponsored", "#pr" at the gym),
+keeps denials apart from labels, decides which @mentions are brand tags
+(`brands`), and records the structure the placement checks need (frames,
+trailing hashtag runs, an explicit "… more" fold).
 """
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import NamedTuple
 
+from .brands import BrandSettings, Context, brand_account, brand_evidence, letters
 from .language import detect_language
-from .matchers import LABEL, SIGNAL, CompiledMatchers, Hit, Tokens
+from .matchers import LABEL, CompiledMatchers, Hit, Tokens, ends_line, opens_line
 from .model import Evidence, Post, Span, Strength
+from .negations import Canceller, NegationHit, negated_at
 from .normalise import Normalised, normalise
 from .nlp import make_doc
 from .packs import LexiconLabel, RuleSet, Signal
+from .sentences import Sentences
 from .settings import Relationship, Settings
 
-WEAK_KINDS = ("brand_mention", "brand_hashtag", "cta")
+# The slots of the rule packs that list the words negating a label ("not",
+# "nicht", "inte" …) and the words that may stand between ("been", "an").
+NEGATOR_SLOT = "negator"
+NEGATION_GAP_SLOT = "negation_gap"
+# The slot listing handle parts that name a business (@oakandcrumb.bakery).
+ACCOUNT_WORD_SLOT = "brand_account_word"
 
 
 class LabelHit(NamedTuple):
     label: LexiconLabel
     span: Span
     obfuscated: bool
+    # Set apart as a label (a hashtag, in brackets, opening a line, in the
+    # title) rather than words in a sentence ("the race is sponsored by …").
+    declares: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,10 +59,15 @@ class PostFacts:
     declared_language: str | None
     evidence: list[Evidence] = field(default_factory=list)
     labels: list[LabelHit] = field(default_factory=list)
+    denials: list[Span] = field(default_factory=list)         # "not sponsored", "isn't an ad"
+    negations: list[NegationHit] = field(default_factory=list)
+    contexts: list[Context] = field(default_factory=list)     # promotional context for brand tags
     frames: list[Frame] = field(default_factory=list)
     hashtag_runs: dict[str, list[tuple[int, int, list[tuple[int, int]]]]] = field(default_factory=dict)
     mentions: list[Span] = field(default_factory=list)
+    folds: dict[str, int] = field(default_factory=dict)       # field -> where an explicit "… more" cuts it
     posted_on: date | None = None
+    brand_account: str = ""      # why the author is taken to be a brand posting on its own account
     # A commercial relationship is signalled by strong or known evidence: set
     # once the evidence is final, then asked by every market's checks.
     relationship: bool = False
@@ -63,8 +80,19 @@ class PostFacts:
             return self.declared_language
         return detect_language([text for _, text in self.post.text_fields()])
 
-    def weak_kinds(self) -> set[str]:
-        return {e.kind for e in self.evidence if e.strength is Strength.WEAK}
+    def sentences(self, name: str) -> Sentences:
+        found = self._sentences.get(name)
+        if found is None:
+            found = self._sentences[name] = Sentences(self.post.field_text(name))
+        return found
+
+    @cached_property
+    def _sentences(self) -> dict[str, Sentences]:
+        return {}
+
+    def hashtags(self) -> list[Span]:
+        return [Span(name, start, end, self.post.field_text(name)[start:end])
+                for name, runs in self.hashtag_runs.items() for _, _, tags in runs for start, end in tags]
 
 
 class Analyser:
@@ -76,13 +104,18 @@ class Analyser:
         self.pipelines = pipelines           # callable: language -> (nlp, CompiledMatchers)
         self.signals: dict[str, Signal] = {s.id: s for s in ruleset.signals}
         self.frame_marker = _frame_marker_regex(ruleset.frame_markers)
-        self.brands = {_letters(b) for b in settings.brands if _letters(b)}
+        self.fold_marker = _fold_marker_regex(ruleset.fold_markers)
+        self.negators = frozenset(ruleset.slots.get(NEGATOR_SLOT, ()))
+        self.negation_gaps = frozenset(ruleset.slots.get(NEGATION_GAP_SLOT, ()))
+        self.brand_settings = BrandSettings(
+            configured=frozenset(letters(b) for b in settings.brands if letters(b)),
+            known_relationship=settings.known_relationship,
+            account_words=frozenset(ruleset.slots.get(ACCOUNT_WORD_SLOT, ())))
 
     def analyse(self, post: Post) -> PostFacts:
         language = post.language or self.settings.language
         nlp, matchers = self.pipelines(language)
         facts = PostFacts(post, declared_language=language, posted_on=_date_of(post.posted_at))
-        negations: list[tuple[str, Signal, Span]] = []
         for name, text in post.text_fields():
             folded = normalise(text)
             doc = make_doc(nlp, folded.text)     # linear even for long runs without spaces
@@ -90,27 +123,46 @@ class Analyser:
             hits = matchers.find(doc, tokens)
             hits += _labels_across_lines(nlp, matchers, folded.text, hits)
             for hit in _drop_nested(hits):
-                span = _original_span(name, folded, hit)
-                if hit.target == LABEL:
-                    facts.labels.append(LabelHit(self.ruleset.labels[hit.id], span,
-                                                 folded.is_obfuscated(hit.start, hit.end)))
-                    continue
-                signal = self.signals[hit.id]
-                if signal.kind == "negation":
-                    negations.append((name, signal, span))
-                else:
-                    facts.evidence.append(Evidence(signal.kind, signal.strength, signal.id, span, hit.detail))
+                self._record(facts, name, folded, hit)
             self._structure(facts, name, text, tokens, folded)
-        self._brands(facts)
+        canceller = Canceller(facts.negations, facts.sentences)
+        if canceller:
+            _cancel(facts, canceller)
+        facts.evidence += brand_evidence(post, facts.mentions, facts.hashtags(), _brand_contexts(facts),
+                                         facts.sentences, self.brand_settings)
         self._declared(facts)
         if post.paid_partnership:
             facts.evidence.append(Evidence("platform_label", Strength.STRONG, "platform-flag", None,
                                            "the platform's paid-partnership label was on"))
-        _apply_negations(facts, negations)
-        facts.relationship = any(e.strength is not Strength.WEAK for e in facts.evidence)
+        if canceller:
+            _cancel(facts, canceller)
+        facts.brand_account = brand_account(post, self.brand_settings)
+        facts.relationship = not facts.brand_account and any(e.strength is not Strength.WEAK for e in facts.evidence)
         facts.evidence.sort(key=_evidence_order)
         facts.labels.sort(key=lambda hit: (hit.span.field, hit.span.start))
         return facts
+
+    def _record(self, facts: PostFacts, name: str, folded: Normalised, hit: Hit) -> None:
+        """File one matcher hit as a label, a denial, a negation, context or evidence."""
+        span = _original_span(name, folded, hit)
+        if hit.target == LABEL:
+            negator = negated_at(folded.text, hit.start, self.negators, self.negation_gaps)
+            if negator is not None:
+                begin, _ = folded.to_original(negator, hit.end)
+                facts.denials.append(Span(name, begin, span.end, folded.original[begin:span.end]))
+            else:
+                facts.labels.append(LabelHit(self.ruleset.labels[hit.id], span, folded.is_obfuscated(hit.start, hit.end),
+                                             _declares(name, folded.text, hit)))
+            return
+        signal = self.signals[hit.id]
+        if signal.kind == "negation":
+            facts.negations.append(NegationHit(signal, span))
+            if signal.denies:
+                facts.denials.append(span)
+        elif signal.kind == "brand_context":
+            facts.contexts.append(Context(span, signal.id))
+        else:
+            facts.evidence.append(Evidence(signal.kind, signal.strength, signal.id, span, hit.detail))
 
     def _structure(self, facts: PostFacts, name: str, text: str, tokens: Tokens, folded: Normalised) -> None:
         for index in tokens.starting_with("@"):
@@ -120,38 +172,10 @@ class Analyser:
         facts.hashtag_runs[name] = _hashtag_runs(tokens, folded)
         if self.frame_marker is not None and "[" in text:       # every marker opens with "["
             facts.frames.extend(_frames(name, text, self.frame_marker))
-
-    def _brands(self, facts: PostFacts) -> None:
-        """Every @mention of another account is a brand mention; a hashtag
-        spelling a mentioned handle (#burnsidesauce for @burnside.sauce) or a
-        configured brand is a brand hashtag."""
-        mentioned = [_letters(m.text) for m in facts.mentions]
-        handles = sorted(h for h in {*mentioned, *self.brands} if len(h) >= 4)
-        if handles:
-            self._brand_hashtags(facts, handles)
-        author = _letters(facts.post.author or "")
-        for mention, letters in zip(facts.mentions, mentioned):
-            if letters == author:
-                continue
-            configured = letters in self.brands
-            strength = Strength.KNOWN if configured and self.settings.known_relationship else Strength.WEAK
-            facts.evidence.append(Evidence("brand_mention", strength,
-                                           "configured-brand" if configured else "brand-mention", mention))
-
-    @staticmethod
-    def _brand_hashtags(facts: PostFacts, handles: list[str]) -> None:
-        """Hashtags spelling one of the sorted `handles`, or the start of one."""
-        for name, runs in facts.hashtag_runs.items():
-            text = facts.post.field_text(name)
-            for _, _, tags in runs:
-                for start, end in tags:
-                    tag = _letters(text[start:end])
-                    # A handle equal to or starting with the tag, found by
-                    # bisection: a scan of every handle per tag was quadratic.
-                    at = bisect_left(handles, tag)
-                    if len(tag) >= 4 and at < len(handles) and handles[at].startswith(tag):
-                        facts.evidence.append(Evidence("brand_hashtag", Strength.WEAK, "brand-hashtag",
-                                                       Span(name, start, end, text[start:end])))
+        if self.fold_marker is not None:
+            cut = self.fold_marker.search(text)
+            if cut:
+                facts.folds[name] = cut.start()
 
     def _declared(self, facts: PostFacts) -> None:
         if self.settings.known_relationship:
@@ -168,22 +192,47 @@ class Analyser:
                 facts.evidence.append(Evidence("declared", Strength.KNOWN, "relationship", span, detail))
 
 
+def _brand_contexts(facts: PostFacts) -> list[Context]:
+    """What makes an @mention nearby a brand tag: the packs' brand context,
+    any other evidence, a label, and a denial ("not sponsored, I just love
+    my @x trainers")."""
+    contexts = list(facts.contexts)
+    contexts += [Context(e.span, e.signal) for e in facts.evidence if e.span is not None]
+    contexts += [Context(h.span, h.label.id) for h in facts.labels]
+    contexts += [Context(span, "denial") for span in facts.denials]
+    return contexts
+
+
+def _declares(name: str, text: str, hit: Hit) -> bool:
+    """Whether a label is set apart as one: in the title or said or shown
+    in the video, a hashtag, in brackets, opening or ending a line."""
+    return (name != "text" or text[hit.start] in "#([*" or opens_line(text, hit.start)
+            or ends_line(text, hit.end))
+
+
+def _cancel(facts: PostFacts, canceller: Canceller) -> None:
+    """Drop the evidence, labels and context the post's negations cancel."""
+    facts.evidence = [e for e in facts.evidence if not canceller.cancels((e.kind, e.signal), e.span)]
+    facts.labels = [h for h in facts.labels if not canceller.cancels(("label", h.label.id), h.span)]
+    facts.contexts = [c for c in facts.contexts if not canceller.cancels(("brand_context", c.signal), c.span)]
+
+
 def _relationship_spans(facts: PostFacts, relationship: Relationship) -> list[Span] | None:
     """The spans naming a declared relationship's brand, or None when it does not apply."""
     post = facts.post
-    if relationship.creators and _letters(post.author or "") not in {_letters(c) for c in relationship.creators}:
+    if relationship.creators and letters(post.author or "") not in {letters(c) for c in relationship.creators}:
         return None
     if facts.posted_on and relationship.date_from and facts.posted_on.isoformat() < relationship.date_from:
         return None
     if facts.posted_on and relationship.date_to and facts.posted_on.isoformat() > relationship.date_to:
         return None
-    names = {_letters(n) for n in (relationship.brand, *relationship.handles, *relationship.hashtags) if _letters(n)}
-    spans = [m for m in facts.mentions if _letters(m.text) in names]
+    names = {letters(n) for n in (relationship.brand, *relationship.handles, *relationship.hashtags) if letters(n)}
+    spans = [m for m in facts.mentions if letters(m.text) in names]
     for name, runs in facts.hashtag_runs.items():
         text = post.field_text(name)
         spans.extend(Span(name, s, e, text[s:e]) for _, _, tags in runs for s, e in tags
-                     if _letters(text[s:e]) in names)
-    if not spans and not any(n and n in _letters(text) for n in names for _, text in post.text_fields()):
+                     if letters(text[s:e]) in names)
+    if not spans and not any(n and n in letters(text) for n in names for _, text in post.text_fields()):
         return None
     return spans
 
@@ -244,51 +293,6 @@ def _drop_nested(hits: list[Hit]) -> list[Hit]:
     return kept
 
 
-def _apply_negations(facts: PostFacts, negations: list[tuple[str, Signal, Span]]) -> None:
-    """Drop the evidence and labels a negation cancels: anywhere in the post
-    (scope "post"), or overlapping or within two characters of it (scope
-    "span"). Negations are indexed once, so thousands of them cost no more
-    than a lookup per item (a pairwise scan was quadratic)."""
-    if not negations:
-        return
-    whole_post = {kind for _, signal, _ in negations if signal.scope == "post" for kind in signal.cancels}
-    near: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for name, signal, span in negations:
-        if signal.scope != "post":
-            for kind in signal.cancels:
-                near.setdefault((name, kind), []).append((span.start, span.end))
-    indexes = {key: _SpanIndex(spans) for key, spans in near.items()}
-
-    def cancelled(kind: str, target: Span | None) -> bool:
-        if target is None:
-            return False
-        if kind in whole_post:
-            return True
-        index = indexes.get((target.field, kind))
-        return index is not None and index.touches(target.start - 2, target.end + 2)
-
-    facts.evidence = [e for e in facts.evidence if not cancelled(e.kind, e.span)]
-    facts.labels = [h for h in facts.labels if not cancelled("label", h.span)]
-
-
-class _SpanIndex:
-    """Spans sorted by start, with the furthest end among each prefix."""
-
-    def __init__(self, spans: list[tuple[int, int]]) -> None:
-        spans.sort()
-        self.starts = [start for start, _ in spans]
-        self.reach: list[int] = []
-        furthest = -1
-        for _, end in spans:
-            furthest = max(furthest, end)
-            self.reach.append(furthest)
-
-    def touches(self, low: int, high: int) -> bool:
-        """Some span starts at or before `high` and ends at or after `low`."""
-        count = bisect_right(self.starts, high)
-        return count > 0 and self.reach[count - 1] >= low
-
-
 def _hashtag_runs(tokens: Tokens, folded: Normalised) -> list[tuple[int, int, list[tuple[int, int]]]]:
     """Runs of hashtags separated only by white space (or a lone '.', '·',
     '•'), as original offsets: (run start, run end, [(tag start, tag end), ...])."""
@@ -321,27 +325,31 @@ def _frame_marker_regex(markers: tuple[str, ...]) -> re.Pattern | None:
     return re.compile(rf"\[(?:{words})\s*\d+\]", re.IGNORECASE)
 
 
+def _fold_marker_regex(markers: tuple[str, ...]) -> re.Pattern | None:
+    """An ellipsis and a platform's "more" word where a source kept the cut
+    of a caption ("… more", "... mehr", "… mer")."""
+    if not markers:
+        return None
+    words = "|".join(sorted((re.escape(m) for m in markers), key=len, reverse=True))
+    return re.compile(rf"(?:…|\.\.\.)[ \t]*(?:{words})\b", re.IGNORECASE)
+
+
 def _frames(name: str, text: str, marker: re.Pattern) -> list[Frame]:
     starts = [m.start() for m in marker.finditer(text)]
     return [Frame(name, index, start, starts[index + 1] if index + 1 < len(starts) else len(text))
             for index, start in enumerate(starts)]
 
 
-_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
-
-
-def _letters(text: str) -> str:
-    lowered = text.lower()
-    if lowered[1:].isalnum():           # "#tag", "@handle", "word": at most the first character goes
-        return lowered if lowered[0].isalnum() else lowered[1:]
-    return _NOT_LETTER_OR_DIGIT.sub("", lowered)
-
-
 def _date_of(value: str | None) -> date | None:
+    """The post's day; a date given only to the year or month ("2017",
+    "2018-12") is read as the period's first day."""
     if not value:
         return None
+    day = value[:10]
+    if len(day) in (4, 7):
+        day += "-01-01"[len(day) - 4:]
     try:
-        return date.fromisoformat(value[:10])
+        return date.fromisoformat(day)
     except ValueError:
         return None
 

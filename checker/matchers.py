@@ -360,6 +360,18 @@ class _Key(NamedTuple):
     target: str
     id: str
     at_line_start: bool
+    at_line_end: bool = False
+    not_after: frozenset[str] = frozenset()
+    not_before: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, target: str, id: str, match: Matchable) -> "_Key":
+        return cls(target, id, match.at_line_start, match.at_line_end, match.not_after, match.not_before)
+
+    @property
+    def placed(self) -> bool:
+        """Whether a match must also pass tests of where it sits."""
+        return self.at_line_start or self.at_line_end or bool(self.not_after or self.not_before)
 
 
 class CompiledMatchers:
@@ -370,9 +382,9 @@ class CompiledMatchers:
         self.urls = _UrlRules()
         self.keys: dict[int, _Key] = {}          # match id -> what it finds
         for signal in ruleset.signals:
-            self._add(_Key(SIGNAL, signal.id, signal.match.at_line_start), signal.match)
+            self._add(_Key.of(SIGNAL, signal.id, signal.match), signal.match)
         for label in ruleset.labels.values():
-            self._add(_Key(LABEL, label.id, label.match.at_line_start), label.match)
+            self._add(_Key.of(LABEL, label.id, label.match), label.match)
 
     def _add(self, key: _Key, match: Matchable) -> None:
         name = f"{key.target}|{key.id}"
@@ -400,22 +412,48 @@ class CompiledMatchers:
         return [hit for hit in hits if hit is not None]
 
     def _hit(self, match_id: int, start: int, end: int, tokens: Tokens) -> Hit | None:
-        """The hit for tokens `[start, end)`, unless it must open a line and does not."""
+        """The hit for tokens `[start, end)`, unless it sits where its entry
+        says it may not."""
         key = self.keys[match_id]
-        start_char = tokens.starts[start]
-        if key.at_line_start and not opens_line(tokens.text, start_char):
+        start_char, end_char = tokens.starts[start], tokens.end_of(end - 1)
+        if key.placed and not _well_placed(key, tokens, start, end):
             return None
-        return Hit(key.target, key.id, start_char, tokens.end_of(end - 1))
+        return Hit(key.target, key.id, start_char, end_char)
+
+
+def _well_placed(key: _Key, tokens: Tokens, start: int, end: int) -> bool:
+    if key.at_line_start and not opens_line(tokens.text, tokens.starts[start]):
+        return False
+    if key.at_line_end and not ends_line(tokens.text, tokens.end_of(end - 1)):
+        return False
+    if key.not_after and start > 0 and _listed(tokens.text_of(start - 1), key.not_after):
+        return False
+    return not (key.not_before and end < len(tokens) and _listed(tokens.text_of(end), key.not_before))
+
+
+# In a `not_after` / `not_before` list, this entry stands for any number ("AD 1066").
+NUMBER_WORD = "<number>"
+
+
+def _listed(word: str, words: frozenset[str]) -> bool:
+    return word.lower() in words or (NUMBER_WORD in words and word.replace(",", "").replace(".", "").isdigit())
 
 
 # A line opens with optional frame markers ("[Frame 2]"), bullets, separators
-# and emoji before its first word.
+# and emoji before its first word; it ends with punctuation, emoji and
+# hashtags after its last word.
 _LINE_OPENER = re.compile(r"^(?:\s|\[[^\]\n]{0,30}\]|[^\w\s#@])*$")
+_LINE_CLOSER = re.compile(r"^(?:\s|#\w+|[^\w\s#@])*$")
 
 
 def opens_line(text: str, start: int) -> bool:
     line_begin = text.rfind("\n", 0, start) + 1
     return bool(_LINE_OPENER.match(text[line_begin:start]))
+
+
+def ends_line(text: str, end: int) -> bool:
+    line_end = text.find("\n", end)
+    return bool(_LINE_CLOSER.match(text[end:] if line_end == -1 else text[end:line_end]))
 
 
 # --------------------------------------------------------------------------- links

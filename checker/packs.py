@@ -3,8 +3,13 @@
 A pack file may hold any of these sections (each documented in
 docs/rule-packs.md):
 
-- ``signals``   evidence of a commercial relationship, with a strength;
+- ``signals``   evidence of a commercial relationship, with a strength, and
+                the context words that qualify other hits (``brand_context``,
+                ``negation``);
 - ``labels``    the lexicon of disclosure labels (no verdict of their own);
+- ``slots``     named word classes (``code_word``, ``negator`` ...) that token
+                patterns use as ``{SLOT: name}``; every pack may add words to
+                a slot, so a new language extends the shared patterns;
 - ``folds``     where each platform truncates a caption;
 - ``frame_markers`` words that mark frames of a story (``[Frame 2]``);
 - ``market``    one market: which lexicon labels it accepts or finds
@@ -17,7 +22,7 @@ with its file, line and reason before any post is read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -28,13 +33,17 @@ from .yamlsafe import LineDict, LineList, YamlError, load_yaml_file
 EVIDENCE_KINDS = (
     "affiliate_link", "discount_code", "gifted", "paid_language", "brand_mention",
     "brand_hashtag", "cta", "giveaway", "own_brand", "employee", "invitation",
-    "platform_label", "declared", "negation",
+    "platform_label", "declared", "negation", "brand_context",
 )
+# Kinds that are not evidence themselves: a negation cancels hits, and a
+# brand context turns a nearby @mention into a brand tag.
+CONTEXT_KINDS = ("negation", "brand_context")
+NEGATION_SCOPES = ("span", "sentence", "post")
 CHECKS = (
     "missing_label", "ambiguous_label_only", "platform_label_only", "weak_evidence_only",
     "label_after_fold", "label_in_hashtag_cluster", "video_label_outside_video",
     "live_label_not_repeated", "story_frames_unlabelled", "label_wrong_language",
-    "label_without_brand", "obfuscated_label",
+    "label_without_brand", "obfuscated_label", "denial_with_evidence", "brand_own_account",
 )
 
 
@@ -45,12 +54,24 @@ class PackError(YamlError):
 @dataclass(frozen=True)
 class Matchable:
     """What the matchers compile: phrases (token sequences compared on the
-    lower-cased, folded text), spaCy token patterns, and URL hosts."""
+    lower-cased, folded text), spaCy token patterns, and URL hosts, with the
+    conditions on where a match may sit."""
     phrases: tuple[str, ...] = ()
     patterns: tuple[tuple[dict, ...], ...] = ()
     hosts: tuple[str, ...] = ()
     url_params: tuple[str, ...] = ()      # URL query keys that mark a tracking link
     at_line_start: bool = False           # the match must open a line, frame or field
+    at_line_end: bool = False             # the match must end a line, frame or field
+    not_after: frozenset[str] = frozenset()    # lower-case words that may not come just before it
+    not_before: frozenset[str] = frozenset()   # ... or just after it
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Texts a signal or label must be found in (`match`) and must not be
+    found in (`no_match`): its own tests, run by `clearlabel rules test`."""
+    match: tuple[Mapping[str, Any], ...] = ()
+    no_match: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,10 +80,14 @@ class Signal:
     kind: str
     strength: Strength
     match: Matchable
-    cancels: tuple[str, ...] = ()         # negations: evidence kinds they cancel
-    scope: str = "span"                   # negations: "span" (overlap/adjacent) or "post"
+    cancels: tuple[str, ...] = ()         # negations: evidence kinds, "label", or signal / label ids
+    scope: str = "span"                   # negations: "span", "sentence" or "post"
+    denies: bool = False                  # negations: the words deny a relationship ("not sponsored")
     pack: str = ""
     line: int = 0
+    path: str = ""
+    language: str | None = None           # the pack's language: its examples are read in it
+    examples: Examples = Examples()
 
 
 @dataclass(frozen=True)
@@ -73,6 +98,11 @@ class LexiconLabel:
     pack: str = ""
     line: int = 0
     description: str = ""
+    # Whether the label alone shows a commercial relationship ("#ad",
+    # "#gifted" do; a thank-you does not: friends are thanked too).
+    states_relationship: bool = True
+    path: str = ""
+    examples: Examples = Examples()
 
 
 @dataclass(frozen=True)
@@ -139,6 +169,8 @@ class RuleSet:
     markets: dict[str, Market] = field(default_factory=dict)
     folds: dict[str, dict[str, int]] = field(default_factory=dict)
     frame_markers: tuple[str, ...] = ()
+    fold_markers: tuple[str, ...] = ()    # the words after "…" where a caption is cut off ("… more")
+    slots: dict[str, tuple[str, ...]] = field(default_factory=dict)
     packs: dict[str, str] = field(default_factory=dict)       # pack id -> version
 
     @property
@@ -199,15 +231,20 @@ def load_ruleset(extra_dirs: Iterable[str | Path] = (), *, disable_packs: Iterab
         _PackReader(str(path), data).read_into(ruleset, disabled)
     _resolve_extends(ruleset)
     _check_references(ruleset)
+    _resolve_slots(ruleset)
     return ruleset
 
 
 # --------------------------------------------------------------------------- validation
 
-_PACK_KEYS = {"pack", "version", "description", "signals", "labels", "folds", "frame_markers", "market"}
-_MATCH_KEYS = {"phrases", "patterns", "hosts", "url_params", "at_line_start"}
-_SIGNAL_KEYS = {"id", "kind", "strength", "cancels", "scope", "description"} | _MATCH_KEYS
-_LABEL_KEYS = {"id", "language", "description"} | _MATCH_KEYS
+_PACK_KEYS = {"pack", "version", "description", "language", "signals", "labels", "slots", "folds",
+              "frame_markers", "fold_markers", "market"}
+_MATCH_KEYS = {"phrases", "patterns", "hosts", "url_params", "at_line_start", "at_line_end", "not_after", "not_before"}
+_SIGNAL_KEYS = {"id", "kind", "strength", "cancels", "scope", "denies", "description", "examples"} | _MATCH_KEYS
+_LABEL_KEYS = {"id", "language", "description", "states_relationship", "examples"} | _MATCH_KEYS
+_EXAMPLES_KEYS = {"match", "no_match"}
+# A word list entry "slot:NAME" stands for the words of that slot.
+SLOT_REFERENCE = "slot:"
 _MARKET_KEYS = {"id", "name", "languages", "citation", "accepted", "ambiguous",
                 "platform_label", "rules", "extends", "drop_rules"}
 _RULE_KEYS = {"id", "check", "severity", "verdict", "title", "message", "citation", "fix",
@@ -216,12 +253,14 @@ _EXAMPLE_KEYS = {"text", "title", "transcript", "on_screen_text", "platform", "f
                  "market", "language", "paid_partnership", "posted_at", "author", "brand",
                  "followers"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")
+_SMALL_RANGE = re.compile(r"\{[0-6],[1-6]\}")
 # A REGEX runs on one token at a time (at most nlp.MAX_TOKEN_CHARS long).
 # What Python's backtracking engine can take exponential or high-polynomial
 # time on is refused at load time: see `regex_risk`.
 MAX_REGEX_CHARS = 200
 MAX_UNBOUNDED_IN_SEQUENCE = 2
 _TOKEN_PATTERN_KEYS = {
+    "SLOT", "NOT_SLOT",                   # ours: a slot's words, or none of them (on LOWER)
     "ORTH", "TEXT", "LOWER", "NORM", "LENGTH", "IS_ALPHA", "IS_ASCII", "IS_DIGIT",
     "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "LIKE_NUM",
     "LIKE_URL", "LIKE_EMAIL", "SHAPE", "OP", "IS_SENT_START", "PREFIX", "SUFFIX", "IS_CURRENCY",
@@ -238,6 +277,7 @@ class _PackReader:
         self.path = path
         self.data = data
         self.pack = ""
+        self.language: str | None = None
 
     def fail(self, line: int, reason: str) -> PackError:
         return PackError(self.path, line, reason)
@@ -278,6 +318,14 @@ class _PackReader:
         if self.pack in ruleset.packs:
             raise self.fail(data.line_of("pack"), f"pack {self.pack!r} is defined twice")
         ruleset.packs[self.pack] = str(version)
+        language = data.get("language")
+        if language is not None and not (isinstance(language, str) and re.fullmatch(r"[a-z]{2}", language)):
+            raise self.fail(data.line_of("language"), "'language' must be an ISO 639-1 code such as en")
+        self.language = language
+        if "slots" in data:
+            for name, words in self.slots(data["slots"], data.line_of("slots")).items():
+                known = ruleset.slots.get(name, ())
+                ruleset.slots[name] = known + tuple(w for w in words if w not in known)
         for item, line in self.items(data, "signals"):
             signal = self.signal(item, line)
             if any(s.id == signal.id for s in ruleset.signals):
@@ -292,6 +340,8 @@ class _PackReader:
             ruleset.folds.update(self.folds(data["folds"], data.line_of("folds")))
         if "frame_markers" in data:
             ruleset.frame_markers += self.str_list(data, "frame_markers")
+        if "fold_markers" in data:
+            ruleset.fold_markers += self.str_list(data, "fold_markers")
         if "market" in data:
             market = self.market(data["market"], data.line_of("market"))
             if market.id in ruleset.markets:
@@ -313,12 +363,45 @@ class _PackReader:
         hosts = tuple(h.lower() for h in self.str_list(data, "hosts"))
         url_params = tuple(p.lower() for p in self.str_list(data, "url_params"))
         patterns = self.patterns(data)
-        at_line_start = data.get("at_line_start", False)
-        if not isinstance(at_line_start, bool):
-            raise self.fail(data.line_of("at_line_start"), "'at_line_start' must be true or false")
+        at_line_start, at_line_end = self.flag(data, "at_line_start"), self.flag(data, "at_line_end")
         if not (phrases or patterns or hosts or url_params):
             raise self.fail(data.line, f"{what} needs 'phrases', 'patterns', 'hosts' or 'url_params'")
-        return Matchable(phrases, patterns, hosts, url_params, at_line_start)
+        return Matchable(phrases, patterns, hosts, url_params, at_line_start, at_line_end,
+                         frozenset(w.lower() for w in self.str_list(data, "not_after")),
+                         frozenset(w.lower() for w in self.str_list(data, "not_before")))
+
+    def flag(self, data: LineDict, key: str, default: bool = False) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(data.line_of(key), f"{key!r} must be true or false")
+        return value
+
+    def slots(self, value: Any, line: int) -> dict[str, tuple[str, ...]]:
+        data = self.mapping(value, line, "'slots'", set(value) if isinstance(value, dict) else set())
+        slots = {}
+        for name in data:
+            if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise self.fail(data.line_of(name), f"slot name {name!r} may use lower-case letters, digits and '_'")
+            slots[name] = tuple(w.lower() for w in self.str_list(data, name))
+        return slots
+
+    def examples_of(self, data: LineDict, what: str) -> Examples:
+        if "examples" not in data:
+            return Examples()
+        examples = self.mapping(data["examples"], data.line_of("examples"), f"the examples of {what}", _EXAMPLES_KEYS)
+        found = {}
+        for key in _EXAMPLES_KEYS:
+            items = []
+            for example, line in self.items(examples, key):
+                if isinstance(example, str):
+                    example = {"text": example}
+                else:
+                    self.mapping(example, line, f"an example of {what}", _EXAMPLE_KEYS)
+                if not isinstance(example.get("text"), str) or not example["text"]:
+                    raise self.fail(line, f"an example of {what} needs a 'text'")
+                items.append({**_plain(example), "_line": line})
+            found[key] = tuple(items)
+        return Examples(found["match"], found["no_match"])
 
     def patterns(self, data: LineDict) -> tuple[tuple[dict, ...], ...]:
         value = data.get("patterns")
@@ -343,8 +426,13 @@ class _PackReader:
                 raise self.fail(getattr(token, "line_of", lambda k: line)(key),
                                 f"unsupported token attribute {key!r}")
             if key == "OP":
-                if value not in ("?", "*", "+", "!", "{1,3}", "{0,2}", "{1,2}", "{0,3}"):
-                    raise self.fail(line, f"unsupported OP {value!r} (use ?, *, +, ! or a small {{m,n}})")
+                if value not in ("?", "*", "+", "!") and not _SMALL_RANGE.fullmatch(str(value)):
+                    raise self.fail(line, f"unsupported OP {value!r} (use ?, *, +, ! or {{m,n}} with n at most 6)")
+            elif key in ("SLOT", "NOT_SLOT"):
+                if not isinstance(value, str) or not value:
+                    raise self.fail(line, f"{key} must name a slot")
+                if "LOWER" in token:
+                    raise self.fail(line, f"a token spec cannot have both {key} and LOWER")
             elif isinstance(value, dict):
                 for predicate, argument in value.items():
                     if predicate not in _PREDICATE_KEYS:
@@ -372,18 +460,19 @@ class _PackReader:
         kind = self.required_str(data, "kind", f"signal {signal_id!r}")
         if kind not in EVIDENCE_KINDS:
             raise self.fail(data.line_of("kind"), f"unknown evidence kind {kind!r} (one of: {', '.join(EVIDENCE_KINDS)})")
-        strength = self.enum(data, "strength", Strength, "weak" if kind == "negation" else None)
+        strength = self.enum(data, "strength", Strength, "weak" if kind in CONTEXT_KINDS else None)
         cancels = self.str_list(data, "cancels")
-        unknown = [c for c in cancels if c not in EVIDENCE_KINDS and c != "label"]
-        if unknown:
-            raise self.fail(data.line_of("cancels"), f"'cancels' names unknown evidence kinds: {', '.join(unknown)}")
         if cancels and kind != "negation":
             raise self.fail(data.line_of("cancels"), "only signals of kind 'negation' may cancel evidence")
+        denies = self.flag(data, "denies")
+        if denies and kind != "negation":
+            raise self.fail(data.line_of("denies"), "only signals of kind 'negation' may deny a relationship")
         scope = data.get("scope", "span")
-        if scope not in ("span", "post"):
-            raise self.fail(data.line_of("scope"), "'scope' must be 'span' or 'post'")
+        if scope not in NEGATION_SCOPES:
+            raise self.fail(data.line_of("scope"), f"'scope' must be one of: {', '.join(NEGATION_SCOPES)}")
         return Signal(signal_id, kind, strength, self.matchable(data, f"signal {signal_id!r}"),
-                      cancels, scope, self.pack, data.line)
+                      cancels, scope, denies, self.pack, data.line, self.path, self.language,
+                      self.examples_of(data, f"signal {signal_id!r}"))
 
     def label(self, item: Any, line: int) -> LexiconLabel:
         data = self.mapping(item, line, "a label", _LABEL_KEYS)
@@ -392,7 +481,8 @@ class _PackReader:
         if language is not None and not isinstance(language, str):
             raise self.fail(data.line_of("language"), "'language' must be an ISO 639-1 code")
         return LexiconLabel(label_id, language, self.matchable(data, f"label {label_id!r}"), self.pack, data.line,
-                            str(data.get("description", "")).strip())
+                            str(data.get("description", "")).strip(), self.flag(data, "states_relationship", True),
+                            self.path, self.examples_of(data, f"label {label_id!r}"))
 
     def identifier(self, data: LineDict, what: str) -> str:
         value = self.required_str(data, "id", what)
@@ -631,6 +721,73 @@ def _resolve_extends(ruleset: RuleSet) -> None:
             extends=market.extends, pack=market.pack, path=market.path, line=market.line,
             drop_rules=market.drop_rules,
         )
+
+
+def _resolve_slots(ruleset: RuleSet) -> None:
+    """Spell out the slots that patterns and word lists name, now that every
+    pack has added its words (a slot no pack defines is a load error), and
+    fold every literal the way post text is folded before matching ("für"
+    is matched as "fur", "ambassadör" as "ambassador")."""
+    def words(name: str, path: str, line: int) -> list[str]:
+        if name not in ruleset.slots:
+            known = ", ".join(sorted(ruleset.slots)) or "none"
+            raise PackError(path, line, f"unknown slot {name!r} (slots defined: {known})")
+        return list(ruleset.slots[name])
+
+    def token(spec: dict, path: str, line: int) -> dict:
+        spec = dict(spec)
+        if "SLOT" in spec:
+            spec["LOWER"] = {"IN": words(spec.pop("SLOT"), path, line)}
+        if "NOT_SLOT" in spec:
+            spec["LOWER"] = {"NOT_IN": words(spec.pop("NOT_SLOT"), path, line)}
+        return {key: _folded_literal(value) if key in ("LOWER", "ORTH", "TEXT", "NORM") else value
+                for key, value in spec.items()}
+
+    def word_set(entries: frozenset[str], path: str, line: int) -> frozenset[str]:
+        spelled = set()
+        for entry in entries:
+            spelled.update(words(entry[len(SLOT_REFERENCE):], path, line) if entry.startswith(SLOT_REFERENCE) else [entry])
+        return frozenset(fold_word(word) for word in spelled)
+
+    def resolved(match: Matchable, path: str, line: int) -> Matchable:
+        return replace(match,
+                       patterns=tuple(tuple(token(t, path, line) for t in pattern) for pattern in match.patterns),
+                       not_after=word_set(match.not_after, path, line),
+                       not_before=word_set(match.not_before, path, line))
+
+    ruleset.signals = [replace(s, match=resolved(s.match, s.path, s.line)) for s in ruleset.signals]
+    ruleset.labels = {i: replace(label, match=resolved(label.match, label.path, label.line))
+                      for i, label in ruleset.labels.items()}
+    targets = set(EVIDENCE_KINDS) | {"label"} | {s.id for s in ruleset.signals} | set(ruleset.labels)
+    for signal in ruleset.signals:
+        unknown = [c for c in signal.cancels if c not in targets]
+        if unknown:
+            raise PackError(signal.path, signal.line, f"signal {signal.id!r} cancels {', '.join(unknown)}: "
+                                                      "not an evidence kind, 'label', or a signal or label id")
+
+
+def fold_word(word: str) -> str:
+    """A word as it reads in folded post text: accents, look-alike letters
+    and invisible characters folded away."""
+    from .normalise import normalise
+    return normalise(word).text
+
+
+def _folded_literal(value: Any) -> Any:
+    """A token predicate with its words (and regular expression) folded."""
+    if isinstance(value, str):
+        return fold_word(value)
+    if isinstance(value, dict):
+        folded = {}
+        for predicate, argument in value.items():
+            if predicate in ("IN", "NOT_IN") and isinstance(argument, list):
+                folded[predicate] = list(dict.fromkeys(fold_word(w) if isinstance(w, str) else w for w in argument))
+            elif predicate == "REGEX" and isinstance(argument, str) and not argument.isascii():
+                folded[predicate] = fold_word(argument)
+            else:
+                folded[predicate] = argument
+        return folded
+    return value
 
 
 def _check_references(ruleset: RuleSet) -> None:

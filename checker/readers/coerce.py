@@ -174,9 +174,14 @@ def timestamp(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueProblem(f"must be a date and time, got {kind_of(value)}")
     given = value.strip()
-    if parse_iso(given) is None:
+    if parse_iso(given) is None and not _REDUCED_PRECISION.fullmatch(given):
         raise ValueProblem(f"must be an ISO 8601 date such as 2025-10-18T12:45:00Z, got '{value}'")
     return given
+
+
+# ISO 8601 dates of reduced precision: a year ("2017") or a month ("2018-12"),
+# as regulators' decisions and archives often date a post.
+_REDUCED_PRECISION = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
 
 
 def _from_unix(seconds: float) -> str:

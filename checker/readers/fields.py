@@ -34,7 +34,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "on_screen_text": ("on_screen_text", "onscreen_text", "overlay_text", "text_overlay",
                        "ocr_text", "sticker_text"),
     "market": ("market", "markets", "country", "countries", "country_code", "target_market",
-               "target_markets", "audience_country", "region_code"),
+               "target_markets", "audience_country", "region_code", "jurisdiction"),
     "language": ("language", "lang", "language_code", "locale"),
     "paid_partnership": ("paid_partnership", "is_paid_partnership", "branded_content",
                          "is_branded_content", "paid", "paid_partnership_label",
@@ -46,7 +46,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
                   "posted", "published"),
     "url": ("url", "link", "permalink", "post_url", "share_url", "web_url"),
     "brand": ("brand", "brand_name", "sponsor", "advertiser", "client"),
-    "expected": ("expected", "expected_verdict"),
+    "expected": ("expected", "expected_verdict", "verdict", "ruling"),
 }
 
 

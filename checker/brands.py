@@ -1,0 +1,141 @@
+"""Which @mentions are brand tags, and whether the author is a brand itself.
+
+People tag friends, photographers, venues, airlines they complain to and
+accounts they reply to far more often than brands. A mention is a brand tag
+only when something says so:
+
+- the configuration lists it as a brand (or a declared relationship does);
+- the post also spells it as a hashtag (`@emberlane.sauce` … `#emberlanesauce`);
+- promotional context stands next to it in the same sentence: a
+  `brand_context` hit of the rule packs ("wearing", "dress from", "my fave",
+  "new collection", "available at", a price …).
+
+On X a post that opens with @handles is a reply: those handles are the
+people addressed, not tags. The author's own handle is never a brand tag.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Callable
+
+from .model import Evidence, Post, Span, Strength
+from .sentences import Sentences
+
+REPLY_PLATFORMS = frozenset({"x"})
+# How far (in characters, within one sentence) promotional context reaches.
+CONTEXT_REACH = 80
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+_HANDLE_PARTS = re.compile(r"[._\-]+|\d+")
+
+
+def letters(text: str) -> str:
+    """A handle, hashtag or name as lower-case letters and digits only."""
+    lowered = text.lower()
+    if lowered[1:].isalnum():           # "#tag", "@handle", "word": at most the first character goes
+        return lowered if lowered[0].isalnum() else lowered[1:]
+    return _NOT_LETTER_OR_DIGIT.sub("", lowered)
+
+
+@dataclass(frozen=True)
+class BrandSettings:
+    configured: frozenset[str]          # letters of the brands the configuration names
+    known_relationship: bool            # check mode: configured brands are known evidence
+    account_words: frozenset[str]       # handle parts that name a business ("bakery", "official")
+
+
+@dataclass(frozen=True)
+class Context:
+    """A piece of promotional context found by a `brand_context` signal."""
+    span: Span
+    signal: str
+
+
+def brand_evidence(post: Post, mentions: list[Span], hashtags: list[Span], contexts: list[Context],
+                   sentences: Callable[[str], Sentences], settings: BrandSettings) -> list[Evidence]:
+    """Brand-mention and brand-hashtag evidence of a post."""
+    author = letters(post.author or "")
+    addressed = _addressees(post, mentions)
+    tags = {letters(tag.text) for tag in hashtags}
+    evidence = []
+    brand_handles = set(settings.configured)
+    for mention in mentions:
+        handle = letters(mention.text)
+        if handle == author or id(mention) in addressed:
+            continue
+        found = _why_a_brand(handle, mention, tags, contexts, sentences, settings)
+        if found is None:
+            continue
+        signal, detail = found
+        strength = Strength.KNOWN if signal == "configured-brand" and settings.known_relationship else Strength.WEAK
+        evidence.append(Evidence("brand_mention", strength, signal, mention, detail))
+        brand_handles.add(handle)
+    evidence += _brand_hashtags(hashtags, sorted(h for h in brand_handles if len(h) >= 4))
+    return evidence
+
+
+def _why_a_brand(handle: str, mention: Span, tags: set[str], contexts: list[Context],
+                 sentences: Callable[[str], Sentences], settings: BrandSettings) -> tuple[str, str] | None:
+    if handle in settings.configured:
+        return "configured-brand", "a brand named in the configuration"
+    if len(handle) >= 4 and any(tag and len(tag) >= 4 and handle.startswith(tag) for tag in tags):
+        return "brand-mention", "tagged and spelled as a hashtag"
+    field_sentences = sentences(mention.field)
+    sentence = field_sentences.index(mention.start)
+    for context in contexts:
+        span = context.span
+        if span.field != mention.field or field_sentences.index(span.start) != sentence:
+            continue
+        gap = mention.start - span.end if span.end <= mention.start else span.start - mention.end
+        if gap <= CONTEXT_REACH:
+            return "brand-mention", f"tagged next to {span.text!r}"
+    return None
+
+
+def _brand_hashtags(hashtags: list[Span], handles: list[str]) -> list[Evidence]:
+    """Hashtags spelling a brand's handle, or its start (#burnside for
+    @burnside.sauce); `handles` is sorted, so each tag costs a bisection."""
+    found = []
+    for tag in hashtags:
+        spelled = letters(tag.text)
+        at = bisect_left(handles, spelled)
+        if len(spelled) >= 4 and at < len(handles) and handles[at].startswith(spelled):
+            found.append(Evidence("brand_hashtag", Strength.WEAK, "brand-hashtag", tag))
+    return found
+
+
+def _addressees(post: Post, mentions: list[Span]) -> set[int]:
+    """The `id()`s of the mentions a reply opens with, on platforms where a
+    post can be a reply."""
+    if post.platform not in REPLY_PLATFORMS:
+        return set()
+    addressed: set[int] = set()
+    position = {}
+    for mention in mentions:
+        position.setdefault(mention.field, 0)
+        text = post.field_text(mention.field)
+        if text[position[mention.field]:mention.start].strip():
+            continue
+        addressed.add(id(mention))
+        position[mention.field] = mention.end
+    return addressed
+
+
+def brand_account(post: Post, settings: BrandSettings) -> str:
+    """Why the author looks like a brand or shop posting on its own account
+    ("" when it does not): a brand of the configuration, or a handle with a
+    part that names a business (@oakandcrumb.bakery, @lumen_official)."""
+    if not post.author:
+        return ""
+    handle = letters(post.author)
+    if handle in settings.configured:
+        return f"{post.author} is a brand named in the configuration"
+    parts = [part for part in _HANDLE_PARTS.split(post.author.lstrip("@").lower()) if part]
+    for part in parts:
+        if part in settings.account_words:
+            return f"the handle {post.author} names a business ({part!r})"
+    for word in settings.account_words:
+        if len(word) >= 6 and handle.endswith(word):
+            return f"the handle {post.author} names a business ({word!r})"
+    return ""
