@@ -5,7 +5,6 @@ accounts they reply to far more often than brands. A mention is a brand tag
 only when something says so:
 
 - the configuration lists it as a brand (or a declared relationship does);
-- the post also spells it as a hashtag (`@emberlane.sauce` … `#emberlanesauce`);
 - promotional context stands next to it in the same sentence: a
   `brand_context` hit of the rule packs ("wearing", "dress from", "my fave",
   "new collection", "available at", a price …).
@@ -25,7 +24,7 @@ from .sentences import Sentences
 
 REPLY_PLATFORMS = frozenset({"x"})
 # How far (in characters, within one sentence) promotional context reaches.
-CONTEXT_REACH = 80
+CONTEXT_REACH = 150
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 _HANDLE_PARTS = re.compile(r"[._\-]+|\d+")
 
@@ -54,17 +53,18 @@ class Context:
 
 def brand_evidence(post: Post, mentions: list[Span], hashtags: list[Span], contexts: list[Context],
                    sentences: Callable[[str], Sentences], settings: BrandSettings) -> list[Evidence]:
-    """Brand-mention and brand-hashtag evidence of a post."""
+    """Brand-mention and brand-hashtag evidence of a post: mentions in
+    promotional context, and hashtags spelling one of them (#burnsidesauce
+    for @burnside.sauce)."""
     author = letters(post.author or "")
     addressed = _addressees(post, mentions)
-    tags = {letters(tag.text) for tag in hashtags}
     evidence = []
     brand_handles = set(settings.configured)
     for mention in mentions:
         handle = letters(mention.text)
         if handle == author or id(mention) in addressed:
             continue
-        found = _why_a_brand(handle, mention, tags, contexts, sentences, settings)
+        found = _why_a_brand(handle, mention, contexts, sentences, settings)
         if found is None:
             continue
         signal, detail = found
@@ -75,12 +75,10 @@ def brand_evidence(post: Post, mentions: list[Span], hashtags: list[Span], conte
     return evidence
 
 
-def _why_a_brand(handle: str, mention: Span, tags: set[str], contexts: list[Context],
+def _why_a_brand(handle: str, mention: Span, contexts: list[Context],
                  sentences: Callable[[str], Sentences], settings: BrandSettings) -> tuple[str, str] | None:
     if handle in settings.configured:
         return "configured-brand", "a brand named in the configuration"
-    if len(handle) >= 4 and any(tag and len(tag) >= 4 and handle.startswith(tag) for tag in tags):
-        return "brand-mention", "tagged and spelled as a hashtag"
     field_sentences = sentences(mention.field)
     sentence = field_sentences.index(mention.start)
     for context in contexts:
@@ -122,20 +120,30 @@ def _addressees(post: Post, mentions: list[Span]) -> set[int]:
     return addressed
 
 
-def brand_account(post: Post, settings: BrandSettings) -> str:
+def brand_account(post: Post, settings: BrandSettings, speaks_as_business: bool) -> str:
     """Why the author looks like a brand or shop posting on its own account
-    ("" when it does not): a brand of the configuration, or a handle with a
-    part that names a business (@oakandcrumb.bakery, @lumen_official)."""
-    if not post.author:
-        return ""
-    handle = letters(post.author)
-    if handle in settings.configured:
-        return f"{post.author} is a brand named in the configuration"
-    parts = [part for part in _HANDLE_PARTS.split(post.author.lstrip("@").lower()) if part]
-    for part in parts:
-        if part in settings.account_words:
-            return f"the handle {post.author} names a business ({part!r})"
-    for word in settings.account_words:
-        if len(word) >= 6 and handle.endswith(word):
-            return f"the handle {post.author} names a business ({word!r})"
+    ("" when it does not): a brand of the configuration, a handle with a part
+    that names a business (@oakandcrumb.bakery, @lumen_official), or a post
+    that speaks of "our shop" and never as "I" (`speaks_as_business`)."""
+    if post.author:
+        handle = letters(post.author)
+        if handle in settings.configured:
+            return f"{post.author} is a brand named in the configuration"
+        for part in _HANDLE_PARTS.split(post.author.lstrip("@").lower()):
+            word = _business_word(part, settings.account_words)
+            if word:
+                return f"the handle {post.author} names a business ({word!r})"
+    if speaks_as_business:
+        return "the post speaks for a business (\"our …\") and never as a person"
+    return ""
+
+
+def _business_word(part: str, words: frozenset[str]) -> str:
+    """The business word a handle part is or starts or ends with ("bageriet",
+    "goodgrainbakehouse"); short words must match the whole part."""
+    if part in words:
+        return part
+    for word in words:
+        if len(word) >= 5 and (part.startswith(word) or part.endswith(word)):
+            return word
     return ""

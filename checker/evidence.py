@@ -20,10 +20,10 @@ from .brands import BrandSettings, Context, brand_account, brand_evidence, lette
 from .language import detect_language
 from .matchers import LABEL, CompiledMatchers, Hit, Tokens, ends_line, opens_line
 from .model import Evidence, Post, Span, Strength
-from .negations import Canceller, NegationHit, negated_at
+from .negations import Canceller, NegationHit, clause_words_before, negated_at
 from .normalise import Normalised, normalise
 from .nlp import make_doc
-from .packs import LexiconLabel, RuleSet, Signal
+from .packs import LexiconLabel, RuleSet, Signal, fold_word
 from .sentences import Sentences
 from .settings import Relationship, Settings
 
@@ -33,6 +33,12 @@ NEGATOR_SLOT = "negator"
 NEGATION_GAP_SLOT = "negation_gap"
 # The slot listing handle parts that name a business (@oakandcrumb.bakery).
 ACCOUNT_WORD_SLOT = "brand_account_word"
+# Evidence that a negator turns into a denial ("nobody is paying me").
+NEGATABLE_KINDS = frozenset({"paid_language", "gifted", "invitation", "employee", "own_brand"})
+# Slots telling a business's voice ("our", "notre") from a person's ("I", "je").
+PLURAL_OWNER_SLOT = "plural_owner"
+FIRST_PERSON_SLOT = "first_person_singular"
+SELF_REFERENCE_SLOT = "self_reference"
 
 
 class LabelHit(NamedTuple):
@@ -105,8 +111,11 @@ class Analyser:
         self.signals: dict[str, Signal] = {s.id: s for s in ruleset.signals}
         self.frame_marker = _frame_marker_regex(ruleset.frame_markers)
         self.fold_marker = _fold_marker_regex(ruleset.fold_markers)
-        self.negators = frozenset(ruleset.slots.get(NEGATOR_SLOT, ()))
-        self.negation_gaps = frozenset(ruleset.slots.get(NEGATION_GAP_SLOT, ()))
+        self.negators = _slot_words(ruleset, NEGATOR_SLOT)
+        self.negation_gaps = _slot_words(ruleset, NEGATION_GAP_SLOT)
+        self.plural_owners = _slot_words(ruleset, PLURAL_OWNER_SLOT)
+        self.first_person = _slot_words(ruleset, FIRST_PERSON_SLOT)
+        self.self_references = _slot_words(ruleset, SELF_REFERENCE_SLOT)
         self.brand_settings = BrandSettings(
             configured=frozenset(letters(b) for b in settings.brands if letters(b)),
             known_relationship=settings.known_relationship,
@@ -136,7 +145,7 @@ class Analyser:
                                            "the platform's paid-partnership label was on"))
         if canceller:
             _cancel(facts, canceller)
-        facts.brand_account = brand_account(post, self.brand_settings)
+        facts.brand_account = brand_account(post, self.brand_settings, self._speaks_as_business(facts))
         facts.relationship = not facts.brand_account and any(e.strength is not Strength.WEAK for e in facts.evidence)
         facts.evidence.sort(key=_evidence_order)
         facts.labels.sort(key=lambda hit: (hit.span.field, hit.span.start))
@@ -152,9 +161,12 @@ class Analyser:
                 facts.denials.append(Span(name, begin, span.end, folded.original[begin:span.end]))
             else:
                 facts.labels.append(LabelHit(self.ruleset.labels[hit.id], span, folded.is_obfuscated(hit.start, hit.end),
-                                             _declares(name, folded.text, hit)))
+                                             self._declares(name, folded.text, hit)))
             return
         signal = self.signals[hit.id]
+        if signal.kind in NEGATABLE_KINDS and negated_at(folded.text, hit.start, self.negators, self.negation_gaps) is not None:
+            facts.denials.append(span)      # "nobody is paying me", "they didn't send me this"
+            return
         if signal.kind == "negation":
             facts.negations.append(NegationHit(signal, span))
             if signal.denies:
@@ -177,6 +189,19 @@ class Analyser:
             if cut:
                 facts.folds[name] = cut.start()
 
+    def _declares(self, name: str, text: str, hit: Hit) -> bool:
+        return _declares(name, text, hit, self.self_references)
+
+    def _speaks_as_business(self, facts: PostFacts) -> bool:
+        """Own-business evidence in the plural ("our Portland shop", "notre
+        boutique") in a post with no first-person singular word: a business
+        talking about itself, not a creator about their own brand."""
+        plural = [e for e in facts.evidence if e.kind == "own_brand" and e.span is not None
+                  and _first_word(normalise(e.span.text).text) in self.plural_owners]
+        if not plural:
+            return False
+        return not any(_words(normalise(text).text) & self.first_person for _, text in facts.post.text_fields())
+
     def _declared(self, facts: PostFacts) -> None:
         if self.settings.known_relationship:
             facts.evidence.append(Evidence("declared", Strength.KNOWN, "campaign-draft", None,
@@ -192,22 +217,47 @@ class Analyser:
                 facts.evidence.append(Evidence("declared", Strength.KNOWN, "relationship", span, detail))
 
 
+_WORD_CHARS = re.compile(r"[\w'’]+")
+
+
+def _slot_words(ruleset: RuleSet, name: str) -> frozenset[str]:
+    """A slot's words folded like post text, for comparing with folded words."""
+    return frozenset(fold_word(word).replace("’", "'") for word in ruleset.slots.get(name, ()))
+
+
+def _words(text: str) -> set[str]:
+    return {word.lower().replace("’", "'") for word in _WORD_CHARS.findall(text)}
+
+
+def _first_word(text: str) -> str:
+    found = _WORD_CHARS.search(text)
+    return found.group().lower() if found else ""
+
+
 def _brand_contexts(facts: PostFacts) -> list[Context]:
     """What makes an @mention nearby a brand tag: the packs' brand context,
-    any other evidence, a label, and a denial ("not sponsored, I just love
-    my @x trainers")."""
+    any other evidence, a label that states a relationship, and a denial
+    ("not sponsored, I just love my @x trainers")."""
     contexts = list(facts.contexts)
     contexts += [Context(e.span, e.signal) for e in facts.evidence if e.span is not None]
-    contexts += [Context(h.span, h.label.id) for h in facts.labels]
+    contexts += [Context(h.span, h.label.id) for h in facts.labels if h.label.states_relationship]
     contexts += [Context(span, "denial") for span in facts.denials]
     return contexts
 
 
-def _declares(name: str, text: str, hit: Hit) -> bool:
-    """Whether a label is set apart as one: in the title or said or shown
-    in the video, a hashtag, in brackets, opening or ending a line."""
+# What may stand before a label that opens its own sentence or follows a
+# separator ("… choklad. I samarbete med TUI", "the rules: Ad").
+_SET_APART = re.compile(r"(?:^|[.!?…:|•·/\-–(\[])\s*$")
+
+
+def _declares(name: str, text: str, hit: Hit, self_words: frozenset[str]) -> bool:
+    """Whether a label declares the post: set apart as one (in the title or
+    said or shown in the video, a hashtag, in brackets, opening a sentence or
+    following a separator, ending a line) or said of the author or the post
+    itself ("I'm an ambassador for them", "this video is sponsored")."""
     return (name != "text" or text[hit.start] in "#([*" or opens_line(text, hit.start)
-            or ends_line(text, hit.end))
+            or bool(_SET_APART.search(text[max(0, hit.start - 8):hit.start]))
+            or ends_line(text, hit.end) or bool(clause_words_before(text, hit.start, 4) & self_words))
 
 
 def _cancel(facts: PostFacts, canceller: Canceller) -> None:

@@ -94,19 +94,30 @@ _WORD = re.compile(r"[\w'’]+")
 _LOOK_BACK = 48
 
 
+def _clause_words(text: str, start: int) -> list[re.Match]:
+    """The words of the clause that ends at `start`, as matches in `text`."""
+    before = text[max(0, start - _LOOK_BACK):start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    offset = breaks[-1].end() if breaks else 0
+    shift = start - len(before)
+    return [(_WORD.match(text, shift + m.start())) for m in _WORD.finditer(before, offset)]
+
+
+def clause_words_before(text: str, start: int, count: int) -> set[str]:
+    """The last `count` words before `start` in its clause, lower-cased."""
+    return {m.group().lower().replace("’", "'") for m in _clause_words(text, start)[-count:]}
+
+
 def negated_at(text: str, start: int, negators: frozenset[str], gaps: frozenset[str]) -> int | None:
     """Where the negator of a label starting at `start` begins, or None: the
     word before the label, skipping `gaps` ("been", "an", "really"), must be
     in `negators` ("not #ad", "isn't sponsored", "never been sponsored")."""
     if not negators:
         return None
-    before = text[max(0, start - _LOOK_BACK):start]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
-    offset = breaks[-1].end() if breaks else 0
-    for word in reversed(list(_WORD.finditer(before, offset))):
+    for word in reversed(_clause_words(text, start)):
         spelled = word.group().lower().replace("’", "'")
         if spelled in negators:
-            return start - len(before) + word.start()
+            return word.start()
         if spelled not in gaps:
             return None
     return None

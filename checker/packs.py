@@ -302,7 +302,9 @@ class _PackReader:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.fail(data.line_of(key), f"{key!r} must be a list of non-empty strings")
+            hint = ("; YAML reads unquoted yes/no/on/off as true/false, so quote them"
+                    if isinstance(value, list) and any(isinstance(v, bool) for v in value) else "")
+            raise self.fail(data.line_of(key), f"{key!r} must be a list of non-empty strings{hint}")
         return tuple(value)
 
     def read_into(self, ruleset: RuleSet, disabled: set[str]) -> None:
@@ -439,6 +441,11 @@ class _PackReader:
                         raise self.fail(line, f"unsupported predicate {predicate!r} on {key}")
                     if predicate == "REGEX":
                         self.regex(argument, line)
+                    if predicate in ("IN", "NOT_IN") and not (
+                            isinstance(argument, list) and all(isinstance(w, (str, int)) and not isinstance(w, bool)
+                                                               for w in argument)):
+                        raise self.fail(line, f"{key} {predicate} must be a list of words; YAML reads unquoted "
+                                              "yes/no/on/off as true/false, so quote them")
 
     def regex(self, pattern: Any, line: int) -> None:
         if not isinstance(pattern, str):
