@@ -15,7 +15,7 @@ people addressed, not tags. The author's own handle is never a brand tag.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Callable
 
@@ -58,13 +58,14 @@ def brand_evidence(post: Post, mentions: list[Span], hashtags: list[Span], conte
     for @burnside.sauce)."""
     author = letters(post.author or "")
     addressed = _addressees(post, mentions)
+    nearby = _ContextIndex(contexts)
     evidence = []
     brand_handles = set(settings.configured)
     for mention in mentions:
         handle = letters(mention.text)
         if handle == author or id(mention) in addressed:
             continue
-        found = _why_a_brand(handle, mention, contexts, sentences, settings)
+        found = _why_a_brand(handle, mention, nearby, sentences, settings)
         if found is None:
             continue
         signal, detail = found
@@ -75,15 +76,37 @@ def brand_evidence(post: Post, mentions: list[Span], hashtags: list[Span], conte
     return evidence
 
 
-def _why_a_brand(handle: str, mention: Span, contexts: list[Context],
+class _ContextIndex:
+    """Contexts per field sorted by start, so that a mention looks only at
+    those within reach: a post stuffed with labels and mentions must not cost
+    a scan of every context per mention."""
+
+    def __init__(self, contexts: list[Context]) -> None:
+        by_field: dict[str, list[Context]] = {}
+        for context in contexts:
+            by_field.setdefault(context.span.field, []).append(context)
+        self.contexts = {name: sorted(items, key=lambda c: c.span.start) for name, items in by_field.items()}
+        self.starts = {name: [c.span.start for c in items] for name, items in self.contexts.items()}
+        self.longest = max((c.span.end - c.span.start for c in contexts), default=0)
+
+    def near(self, span: Span) -> list[Context]:
+        starts = self.starts.get(span.field)
+        if not starts:
+            return []
+        first = bisect_left(starts, span.start - CONTEXT_REACH - self.longest)
+        last = bisect_right(starts, span.end + CONTEXT_REACH)
+        return self.contexts[span.field][first:last]
+
+
+def _why_a_brand(handle: str, mention: Span, nearby: _ContextIndex,
                  sentences: Callable[[str], Sentences], settings: BrandSettings) -> tuple[str, str] | None:
     if handle in settings.configured:
         return "configured-brand", "a brand named in the configuration"
     field_sentences = sentences(mention.field)
     sentence = field_sentences.index(mention.start)
-    for context in contexts:
+    for context in nearby.near(mention):
         span = context.span
-        if span.field != mention.field or field_sentences.index(span.start) != sentence:
+        if field_sentences.index(span.start) != sentence:
             continue
         gap = mention.start - span.end if span.end <= mention.start else span.start - mention.end
         if gap <= CONTEXT_REACH:

@@ -394,19 +394,39 @@ def report(audit_file: str, out_dir: str, templates: str | None, rule_dirs: Sequ
 @click.argument("labelled", nargs=-1, required=True)
 @click.option("--market", help="Judge every post for these markets instead of its own.")
 @_rules_option
+@click.option("--by", "group_by", multiple=True, metavar="FIELD",
+              help="Also break results down by this field of the posts (repeatable), e.g. --by regulator.")
 @click.option("--min-accuracy", type=click.FloatRange(0, 1), help="Exit 1 if overall accuracy is below this (0-1).")
 @click.option("--min-market-accuracy", type=click.FloatRange(0, 1),
               help="Exit 1 if any market with at least --market-min-posts posts is below this.")
-@click.option("--market-min-posts", default=8, show_default=True, type=click.IntRange(1))
+@click.option("--market-min-posts", default=8, show_default=True, type=click.IntRange(1),
+              help="Markets with fewer labelled posts are left out of --min-market-accuracy.")
 @click.option("--min-flagged", type=click.FloatRange(0, 1),
               help="Exit 1 if precision or recall of flagged posts is below this.")
+@click.option("--min-flagged-recall", type=click.FloatRange(0, 1),
+              help="Exit 1 if fewer of the breaches (expected undisclosed or inadequate) are flagged.")
+@click.option("--min-attention-recall", type=click.FloatRange(0, 1),
+              help="Exit 1 if fewer of the breaches are flagged or sent to review.")
+@click.option("--max-false-flags", type=click.IntRange(0),
+              help="Exit 1 if more posts expected disclosed or no_evidence are flagged.")
+@click.option("--max-flagged-share", type=click.FloatRange(0, 1),
+              help="Exit 1 if a larger share of all posts is flagged (for sets of ordinary posts).")
+@click.option("--max-review-share", type=click.FloatRange(0, 1),
+              help="Exit 1 if a larger share of all posts is sent to review.")
 @click.option("--mismatches/--no-mismatches", default=True, show_default=True, help="List every mismatch.")
-@click.option("--jobs", "-j", default=1, type=click.IntRange(1, 64))
-def evaluate(labelled: Sequence[str], market: str | None, rule_dirs: Sequence[str], min_accuracy: float | None,
-             min_market_accuracy: float | None, market_min_posts: int, min_flagged: float | None,
+@click.option("--jobs", "-j", default=1, type=click.IntRange(1, 64), help="Worker processes.")
+def evaluate(labelled: Sequence[str], market: str | None, rule_dirs: Sequence[str], group_by: Sequence[str],
+             min_accuracy: float | None, min_market_accuracy: float | None, market_min_posts: int,
+             min_flagged: float | None, min_flagged_recall: float | None, min_attention_recall: float | None,
+             max_false_flags: int | None, max_flagged_share: float | None, max_review_share: float | None,
              mismatches: bool, jobs: int) -> None:
-    """Compare verdicts with each post's expected.verdict: confusion matrix and accuracy."""
-    from .evaluate import Evaluation, format_evaluation
+    """Compare verdicts with each post's expected verdict: confusion matrix, breaches caught, review share.
+
+    The expected verdict is read from `expected` (`{"verdict": ...}`) or a
+    top-level `verdict`; regulators' "compliant" counts as disclosed and
+    "not_ad" as no_evidence.
+    """
+    from .evaluate import Evaluation, Gates, format_evaluation
 
     settings = Settings(rule_dirs=tuple(rule_dirs))
     ruleset = _load_rules(settings)
@@ -414,7 +434,7 @@ def evaluate(labelled: Sequence[str], market: str | None, rule_dirs: Sequence[st
         auditor = Auditor(ruleset, settings, override_markets=_markets(market))
     except UnknownMarket as error:
         raise Failure(str(error)) from None
-    evaluation = Evaluation()
+    evaluation = Evaluation(group_by=tuple(group_by))
 
     class _Collector:
         def post(self, result: PostResult) -> None:
@@ -428,27 +448,14 @@ def evaluate(labelled: Sequence[str], market: str | None, rule_dirs: Sequence[st
 
     summary = AuditRun(auditor, _Collector(), keep_results=False, jobs=jobs).run(read_posts(labelled))
     click.echo(format_evaluation(evaluation, show_mismatches=mismatches))
-    failures = _gate_failures(evaluation, min_accuracy, min_market_accuracy, market_min_posts, min_flagged)
+    gates = Gates(min_accuracy, min_market_accuracy, market_min_posts, min_flagged, min_flagged_recall,
+                  min_attention_recall, max_false_flags, max_flagged_share, max_review_share)
+    failures = gates.failures(evaluation)
     for failure in failures:
         click.echo(f"clearlabel: gate failed: {failure}", err=True)
     if summary.rejected or summary.file_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if failures else EXIT_OK)
-
-
-def _gate_failures(evaluation, min_accuracy, min_market_accuracy, market_min_posts, min_flagged) -> list[str]:
-    failures = []
-    if min_accuracy is not None and evaluation.overall.accuracy < min_accuracy:
-        failures.append(f"accuracy {evaluation.overall.accuracy:.1%} < {min_accuracy:.1%}")
-    if min_market_accuracy is not None:
-        for market_id, tally in sorted(evaluation.by_market.items()):
-            if tally.total >= market_min_posts and tally.accuracy < min_market_accuracy:
-                failures.append(f"market {market_id} accuracy {tally.accuracy:.1%} < {min_market_accuracy:.1%}")
-    if min_flagged is not None:
-        precision, recall = evaluation.flagged_precision_recall()
-        if precision < min_flagged or recall < min_flagged:
-            failures.append(f"flagged precision {precision:.3f} / recall {recall:.3f} < {min_flagged:.3f}")
-    return failures
 
 
 # --------------------------------------------------------------------------- check (drafts in CI)

@@ -9,14 +9,13 @@ the file and line; and no token a REGEX sees is longer than
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from checker.cli import main
-from checker.nlp import MAX_TOKEN_CHARS, get_pipeline, make_doc
+from checker.nlp import LONG_CHUNK, MAX_TOKEN_CHARS, get_pipeline, make_doc
 from checker.packs import PackError, load_ruleset, regex_risk
 
 PACK_WITH_REGEX = """\
@@ -86,18 +85,6 @@ def test_invalid_or_oversized_patterns_are_load_errors(tmp_path, regex, words):
     assert error.line == REGEX_LINE and words in error.reason
 
 
-def test_refused_patterns_really_are_slow_and_accepted_ones_are_not():
-    """The guard's premise, measured on a token as long as a token can be."""
-    token = "a" * MAX_TOKEN_CHARS + "!"
-    started = time.perf_counter()
-    for regex in SAFE:
-        re.search(regex, token)
-    assert time.perf_counter() - started < 1.0
-    started = time.perf_counter()
-    re.search("^(a|aa)+$", "a" * 26 + "!")        # refused: 26 characters already take a while
-    assert time.perf_counter() - started > 0.02
-
-
 @pytest.mark.parametrize("text", [
     "a" * 10_000, "#" + "b" * 9_000 + " tail", "https://example.com/" + "p" * 5_000 + ".", "😀" * 5_000,
     "!" * 5_000 + " #ad", "x " * 10 + "A1" * 4_000,
@@ -108,11 +95,34 @@ def test_no_token_is_longer_than_the_cap(text):
     assert max(len(token) for token in doc) <= MAX_TOKEN_CHARS
 
 
-def test_a_long_run_without_spaces_is_tokenised_in_linear_time():
+class _RecordingTokenizer:
+    """Stands in for spaCy's tokenizer and keeps every text handed to it."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.texts: list[str] = []
+
+    def __call__(self, text):
+        self.texts.append(text)
+        return self.tokenizer(text)
+
+
+@pytest.mark.parametrize("text", ["😀" * 50_000 + " " + "#a" * 25_000, "!?" * 40_000, "a" * 100_000 + " b"])
+def test_a_long_run_without_spaces_never_reaches_spacys_tokenizer_whole(text):
+    """spaCy strips affixes from a run without spaces one at a time and
+    rescans the rest each time (quadratic: minutes for 50,000 emoji). Every
+    run longer than LONG_CHUNK is cut before spaCy sees it, and spaCy is handed
+    no more text in all than the post holds: the work is linear."""
     nlp = get_pipeline(None)
-    started = time.perf_counter()
-    make_doc(nlp, "😀" * 50_000 + " " + "#a" * 25_000)       # spaCy alone: minutes
-    assert time.perf_counter() - started < 5
+    recorder = _RecordingTokenizer(nlp.tokenizer)
+    nlp.tokenizer = recorder
+    try:
+        doc = make_doc(nlp, text)
+    finally:
+        nlp.tokenizer = recorder.tokenizer
+    assert doc.text == text
+    assert sum(len(piece) for piece in recorder.texts) <= len(text)
+    assert max((len(run) for piece in recorder.texts for run in piece.split()), default=0) <= LONG_CHUNK
 
 
 # --------------------------------------------------------------------------- YAML
@@ -130,9 +140,7 @@ def test_yaml_aliases_are_refused_before_they_can_expand(tmp_path):
             "      title: t\n      message: m\n      citation: c\n      fix: f\n      params:\n"
             + "".join(f"        {line}\n" for line in lines)
             + "      examples:\n        fail: ['code MAYA15 @x']\n        pass: ['#ad code MAYA15']\n")
-    started = time.perf_counter()
-    error = _load_error(tmp_path, pack)
-    assert time.perf_counter() - started < 5
+    error = _load_error(tmp_path, pack)          # refused at the first alias, before anything expands
     assert error.line == 18 and "aliases" in error.reason
 
 
