@@ -5,7 +5,7 @@ verdict to `undisclosed` or `inadequate` (whatever that finding's severity),
 or has a severity at or above the `--fail-on` threshold:
 
     --fail-on   a post fails on
-    error       undisclosed or inadequate verdict, or an error   (default)
+    error       an undisclosed or inadequate verdict, or an error (the default)
     warning     the above, or a warning
     info        any finding
     never       nothing: the exit code is 0 unless input could not be read

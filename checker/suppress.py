@@ -203,12 +203,17 @@ class Baseline:
     version: int = BASELINE_VERSION
 
 
+def _baselined(finding: Finding) -> bool:
+    """A misspelt rule id is always an error: no baseline accepts it."""
+    return finding.suppressed is None and finding.rule != UNKNOWN_RULE
+
+
 def write_baseline(path: str | Path, results: Iterable[PostResult]) -> int:
     """Write every finding not already suppressed; return how many."""
     entries = [
         {"fingerprint": fingerprint(result, finding), "rule": finding.rule,
          "market": finding.market, "post": result.post.id}
-        for result in results for finding in result.findings if finding.suppressed is None
+        for result in results for finding in result.findings if _baselined(finding)
     ]
     entries.sort(key=lambda entry: (entry["post"], entry["rule"], entry["market"], entry["fingerprint"]))
     document = {"version": BASELINE_VERSION, "tool": "clearlabel", "findings": entries}
@@ -254,7 +259,7 @@ def apply_baseline(result: PostResult, baseline: Baseline) -> PostResult:
     one finding, so a second identical problem in the same post still shows."""
     findings: list[Finding] = []
     for finding in result.findings:
-        if finding.suppressed is None:
+        if _baselined(finding):
             key = fingerprint(result, finding, baseline.version)
             if baseline.remaining[key] > 0:
                 baseline.remaining[key] -= 1
