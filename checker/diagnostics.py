@@ -19,7 +19,7 @@ from .wording import plural
 
 SHOWN_LOCATIONS = 3
 _NUMBERS = re.compile(r"\d+")
-_POST_ID = re.compile(r"post '(?:[^'\\]|\\.)*'")
+_POST_ID = re.compile(r"post (?:id )?'(?:[^'\\]|\\.)*'")
 
 
 def problem_kind(reason: str) -> str:

@@ -45,54 +45,36 @@ BASELINE_REASON_PREFIX = "accepted in baseline "
 _RULE_LIST = re.compile(r"disable\s*=\s*(?P<rules>[^\s\"'=,]+(?:\s*,\s*[^\s\"'=,]+)*)")
 _DIRECTIVE_HELP = 'expected: clearlabel: disable=RULE[,RULE...] reason="why"'
 
-META_RULES: dict[str, RuleInfo] = {
-    REASON_RULE: RuleInfo(
-        id=REASON_RULE,
-        title="Suppression without a reason",
-        severity=Severity.ERROR,
-        market="",
-        verdict=Verdict.REVIEW,
-        message="A clearlabel suppression gives no reason, so it does not apply.",
-        citation="",
-        fix='Add reason="…" saying why the finding does not apply, or remove the suppression.',
-        description=(
-            "Every inline suppression must explain itself, so that a reviewer can tell a "
-            "considered exception from a silenced problem. A suppression without a reason "
-            "silences nothing. Write `<!-- clearlabel: disable=RULE reason=\"…\" -->` in "
-            "Markdown or `# clearlabel: disable=RULE reason=\"…\"` in YAML."
-        ),
-    ),
-    UNUSED_RULE: RuleInfo(
-        id=UNUSED_RULE,
-        title="Unused suppression",
-        severity=Severity.WARNING,
-        market="",
-        verdict=Verdict.REVIEW,
-        message="A clearlabel suppression names a rule that reported nothing in this post.",
-        citation="",
-        fix="Remove the suppression, or correct the rule id it names.",
-        description=(
-            "A suppression that matches no finding is stale (the draft was fixed) or names the "
-            "wrong rule. Left in place, it would silently hide a future problem. A suppression "
-            "of a rule that does not run (left out by `select` or `ignore`) is not reported."
-        ),
-    ),
-    UNKNOWN_RULE: RuleInfo(
-        id=UNKNOWN_RULE,
-        title="Suppression of a rule that does not exist",
-        severity=Severity.ERROR,
-        market="",
-        verdict=Verdict.REVIEW,
-        message="A clearlabel suppression names a rule that does not exist.",
-        citation="",
-        fix="Correct the rule id (see `clearlabel rules list`), or remove the suppression.",
-        description=(
-            "A misspelt rule id in a suppression silences nothing, and the finding it was meant "
-            "for still shows; or, worse, it looks as if a problem had been dealt with. The "
-            "finding points at the suppression and suggests the closest rule id."
-        ),
-    ),
-}
+def _meta_rule(rule_id: str, severity: Severity, title: str, message: str, fix: str, description: str) -> RuleInfo:
+    """A rule about the suppressions themselves: no market, no citation."""
+    return RuleInfo(id=rule_id, title=title, severity=severity, market="", verdict=Verdict.REVIEW,
+                    message=message, citation="", fix=fix, description=description)
+
+
+META_RULES: dict[str, RuleInfo] = {rule.id: rule for rule in (
+    _meta_rule(
+        REASON_RULE, Severity.ERROR, "Suppression without a reason",
+        "A clearlabel suppression gives no reason, so it does not apply.",
+        'Add reason="…" saying why the finding does not apply, or remove the suppression.',
+        "Every inline suppression must explain itself, so that a reviewer can tell a "
+        "considered exception from a silenced problem. A suppression without a reason "
+        "silences nothing. Write `<!-- clearlabel: disable=RULE reason=\"…\" -->` in "
+        "Markdown or `# clearlabel: disable=RULE reason=\"…\"` in YAML."),
+    _meta_rule(
+        UNUSED_RULE, Severity.WARNING, "Unused suppression",
+        "A clearlabel suppression names a rule that reported nothing in this post.",
+        "Remove the suppression, or correct the rule id it names.",
+        "A suppression that matches no finding is stale (the draft was fixed) or names the "
+        "wrong rule. Left in place, it would silently hide a future problem. A suppression "
+        "of a rule that does not run (left out by `select` or `ignore`) is not reported."),
+    _meta_rule(
+        UNKNOWN_RULE, Severity.ERROR, "Suppression of a rule that does not exist",
+        "A clearlabel suppression names a rule that does not exist.",
+        "Correct the rule id (see `clearlabel rules list`), or remove the suppression.",
+        "A misspelt rule id in a suppression silences nothing, and the finding it was meant "
+        "for still shows; or, worse, it looks as if a problem had been dealt with. The "
+        "finding points at the suppression and suggests the closest rule id."),
+)}
 
 
 class DirectiveError(ValueError):

@@ -33,36 +33,14 @@ version: "1"
 labels:
   - {id: zz-ad, language: en, phrases: ["#zzad"]}
   - {id: zz-spon, language: en, phrases: ["#zzspon"]}
-market:
-  id: ZZ
-  name: Testland
-  languages: [en]
-  citation: "Testland Consumer Act s. 1"
-  accepted: [zz-ad]
-  ambiguous: [zz-spon]
-  rules:
-    - id: ZZ-NO-LABEL
-      check: missing_label
-      severity: error
-      verdict: undisclosed
-      title: No label
-      message: No label.
-      citation: "Testland Consumer Act s. 1"
-      fix: "Add #zzad."
-      examples:
-        fail: ["use code TEST10 for 10% off"]
-        pass: ["#zzad use code TEST10 for 10% off"]
-    - id: ZZ-UNCLEAR-LABEL
-      check: ambiguous_label_only
-      severity: warning
-      verdict: inadequate
-      title: Unclear label
-      message: Only an unclear label.
-      citation: "Testland Consumer Act s. 2"
-      fix: "Use #zzad."
-      examples:
-        fail: ["#zzspon use code TEST10 for 10% off"]
-        pass: ["#zzad use code TEST10 for 10% off"]
+market: {id: ZZ, name: Testland, languages: [en], citation: "Testland Consumer Act",
+         accepted: [zz-ad], ambiguous: [zz-spon], rules: [
+  {id: ZZ-NO-LABEL, check: missing_label, severity: error, verdict: undisclosed, title: No label,
+   message: No label., citation: "Testland Consumer Act s. 1", fix: "Add #zzad.",
+   examples: {fail: ["use code TEST10 for 10% off"], pass: ["#zzad use code TEST10 for 10% off"]}},
+  {id: ZZ-UNCLEAR-LABEL, check: ambiguous_label_only, severity: warning, verdict: inadequate,
+   title: Unclear label, message: Only an unclear label., citation: "Testland Consumer Act s. 2",
+   fix: "Use #zzad.", examples: {fail: ["#zzspon code TEST10"], pass: ["#zzad code TEST10"]}}]}
 """
 UNDISCLOSED = "use code MAYA15 for 15% off"        # a discount code and no label at all
 DISCLOSED = "#ad use code MAYA15 for 15% off"
