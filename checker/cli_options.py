@@ -42,7 +42,7 @@ rules_option = click.option(
     help="Also load the rule packs in DIR (a directory or one file); repeatable.")
 jobs_option = click.option(
     "-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), metavar="N",
-    help="Audit in N worker processes (the output is the same).")
+    help="Work in N processes (the output is the same as with one).")
 config_options = compose(
     click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
                  help="Read the configuration from FILE (default: .clearlabel.yml, or [tool.clearlabel] in "

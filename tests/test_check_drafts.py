@@ -227,6 +227,7 @@ def test_yaml_brief_fields_aliases_positions(tmp_path, monkeypatch):
     assert rejected == []
     knit, second, third = posts
     assert knit.id == "brief.yml#knit" and second.id == "brief.yml#2" and third.id == "brief.yml#3"
+    assert [post.origin.positional for post in posts] == [False, True, True]
     assert knit.author == "@maya" and knit.market == ("GB",) and knit.brand == "Marlowe"
     assert knit.text.startswith("Ad | autumn") and "  indented line" in knit.text
     assert second.market == ("US",) and second.paid_partnership is True and second.followers == 1200

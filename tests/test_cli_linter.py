@@ -393,6 +393,14 @@ def test_quiet_statistics_and_show_source(workdir):
     assert re.search(r"^1  GB-NO-LABEL  error", as_sarif.stderr, re.MULTILINE)
 
 
+def test_audit_quiet_shows_only_posts_that_need_attention(workdir):
+    write("posts.jsonl", jsonl({"id": "clean", "text": "Sunday walk", "market": ["GB"]},
+                               {"id": "bad", "text": UNDISCLOSED, "market": ["GB"]}))
+    out = run("audit", "posts.jsonl", "--quiet").stdout
+    assert "bad" in out and "clean" not in out and "Summary" not in out
+    assert "clean" in run("audit", "posts.jsonl").stdout
+
+
 def test_check_takes_rules_relationships_and_jobs(workdir):
     write("drafts/a.md", "---\nmarket: ZZ\n---\nuse code TEST10 for 10% off\n")
     write("rel.yml", "- {brand: Glow Co, type: paid, handles: ['@glowco']}\n")

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -480,7 +479,7 @@ class _Brief:
                 post_id = f"{self.path}#{given_id if given_id else number}"
                 if post_id in seen:
                     raise _FieldError(item.line, f"post id {given_id!r} is used twice in this brief")
-                post = _make_post(post_id, self.path, item.line, post_values, post_starts)
+                post = _make_post(post_id, self.path, item.line, post_values, post_starts, positional=not given_id)
             except _FieldError as error:
                 yield Rejected(self.path, error.line, str(error))
                 continue
