@@ -8,7 +8,6 @@ the file and line; and no token a REGEX sees is longer than
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest

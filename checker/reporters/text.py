@@ -7,7 +7,8 @@ one line; a summary closes the report.
 from __future__ import annotations
 
 from ..model import PostResult, Span, Summary, Verdict
-from .base import Reporter, printable
+from .base import Reporter, nothing_read, printable
+from .grouping import group_values
 
 _ATTENTION = (Verdict.UNDISCLOSED, Verdict.INADEQUATE, Verdict.REVIEW)
 _STYLE = {
@@ -18,6 +19,10 @@ _EXCERPT_CHARS = 400
 
 
 class TextReporter(Reporter):
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.groups: dict[str, dict[str, int]] = {}      # group -> verdict -> posts
+
     def _paint(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.context.color else text
 
@@ -28,8 +33,12 @@ class TextReporter(Reporter):
         verdict = self._paint(result.verdict.value.upper(), _STYLE[result.verdict])
         who = printable(f"{post.id}  {post.author or '(unknown)'}")
         head = f"{who}  {post.platform}/{post.format}  [{markets}]  {verdict}"
+        for group, group_verdict in group_values(result, self.context.summary_by):
+            counts = self.groups.setdefault(group, {})
+            counts[group_verdict.value] = counts.get(group_verdict.value, 0) + 1
         if result.verdict not in _ATTENTION:
-            self.out.write(f"{head}\n")
+            if not self.context.quiet:
+                self.out.write(f"{head}\n")
             return
         self.out.write(f"\n{head}  {printable(where)}\n")
         for name, text in post.text_fields():
@@ -71,6 +80,8 @@ class TextReporter(Reporter):
         return f"[[{text}]]" if kind == "evidence" else f"{{{{{text}}}}}"
 
     def finish(self, summary: Summary) -> None:
+        if self.context.quiet or nothing_read(summary):
+            return
         self.out.write("\nSummary\n")
         self.out.write(f"  posts read {summary.read}: audited {summary.audited}, rejected {summary.rejected}\n")
         if summary.file_errors:
@@ -78,11 +89,12 @@ class TextReporter(Reporter):
         for verdict in Verdict:
             count = summary.by_verdict.get(verdict.value, 0)
             self.out.write(f"  {verdict.value:<12} {count:>6}\n")
-        if summary.by_author:
-            self.out.write("\n  " + f"{'author':<32}" + "".join(f"{v.value:>13}" for v in Verdict) + "\n")
-            for author, counts in sorted(summary.by_author.items()):
+        if self.groups:
+            title = printable(self.context.summary_by[:32])
+            self.out.write("\n  " + f"{title:<32}" + "".join(f"{v.value:>13}" for v in Verdict) + "\n")
+            for group, counts in sorted(self.groups.items()):
                 row = "".join(f"{counts.get(v.value, 0):>13}" for v in Verdict)
-                self.out.write(f"  {printable(author[:32]):<32}{row}\n")
+                self.out.write(f"  {printable(group[:32]):<32}{row}\n")
 
 def _quote(text: str) -> str:
     flat = " ".join(text.split())

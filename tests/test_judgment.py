@@ -1,0 +1,265 @@
+"""Judging posts the way people really write them.
+
+Each test is a class of wording, with examples written for the tests: denials
+are never labels, discount codes are shapes next to offers, relationships
+are statements with slots, labels are found wherever they stand, everyday
+words are not evidence, and an @mention is a brand tag only in promotional
+context. The classes in other languages are covered by the examples in their
+rule packs (`clearlabel rules test`, run by tests/test_cli_audit.py).
+"""
+from __future__ import annotations
+
+import pytest
+
+from checker.engine import Auditor
+from checker.model import Post, Strength, Verdict
+from checker.packs import load_ruleset
+from checker.settings import Settings
+
+FLAGGED = (Verdict.UNDISCLOSED, Verdict.INADEQUATE)
+
+
+@pytest.fixture(scope="module")
+def auditor():
+    return Auditor(load_ruleset(), Settings())
+
+
+def audit(auditor, text, market=("US",), **fields):
+    fields.setdefault("author", "@creator")
+    return auditor.audit(Post(id="p", text=text, market=tuple(market), **fields))
+
+
+def facts(auditor, text, **fields):
+    fields.setdefault("author", "@creator")
+    return auditor.analyse(Post(id="p", text=text, **fields))
+
+
+def kinds(found) -> set[str]:
+    return {e.kind for e in found.evidence}
+
+
+# --------------------------------------------------------------------------- denials
+
+@pytest.mark.parametrize("text", [
+    "Not sponsored, just obsessed 😍 code MIA10 gets you 10% off",
+    "this isn't sponsored btw!! use code MIA10 for 10% off",
+    "this isn’t sponsored, code MIA10 = 10% off",
+    "Not #ad, I just love them. MIA10 for 10% off",
+    "never been sponsored by them, I promise. code MIA10",
+])
+def test_a_denial_is_never_a_label_and_next_to_a_code_is_a_finding(auditor, text):
+    result = audit(auditor, text, market=("US", "GB"))
+    assert not result.labels
+    assert result.verdict is Verdict.UNDISCLOSED
+    assert {"US-DENIAL-WITH-EVIDENCE", "GB-DENIAL-WITH-EVIDENCE"} <= {f.rule for f in result.findings}
+
+
+@pytest.mark.parametrize("text", [
+    "Not sponsored, I just really love this little cafe ☕",
+    "nobody is paying me for this, the bakery on Elm St is simply the best 🥐",
+])
+def test_a_denial_alone_is_no_evidence(auditor, text):
+    assert audit(auditor, text, market=("US", "GB")).verdict is Verdict.NO_EVIDENCE
+
+
+def test_a_denial_next_to_an_offer_goes_to_review(auditor):
+    result = audit(auditor, "This is not an ad. The app gives you 20 percent back on every shop", market=("GB",))
+    assert result.verdict is Verdict.REVIEW and "GB-DENIAL-IN-PROMOTION" in {f.rule for f in result.findings}
+
+
+# --------------------------------------------------------------------------- discount codes
+
+@pytest.mark.parametrize("text", [
+    "Treat yourself, use the code pippa2017 for 25% off",
+    "TOM25 FOR 25% OFF",
+    "GLOW UP WITH 15% OFF – MIAXMAS15",
+    "code: ‘bea-glow’ at checkout",
+    "my referral code is mia_rose if you want in",
+    "with the promotion code holidaylemontree you get 15% off",
+])
+def test_a_code_is_a_shape_next_to_a_code_word_or_an_offer(auditor, text):
+    result = audit(auditor, text)
+    assert "discount_code" in {e.kind for e in result.evidence}, text
+    assert result.verdict is Verdict.UNDISCLOSED
+
+
+@pytest.mark.parametrize("text", [
+    "the dress code is smart casual, see you at 7",
+    "scan the QR code at the museum entrance",
+    "50% off iPhone15 cases in the market today",
+    "I use PS5 controllers on my pc",
+    "finally fixed the code, 404s gone",
+])
+def test_words_near_code_shapes_are_not_codes(auditor, text):
+    assert "discount_code" not in kinds(facts(auditor, text, language="en"))
+
+
+# --------------------------------------------------------------------------- relationship statements
+
+@pytest.mark.parametrize("text, kind", [
+    ("my own skincare line launches Friday", "own_brand"),
+    ("our little bakery's new menu is up 🥐", "own_brand"),
+    ("I work in marketing at @lumaveil so yes I'm biased", "employee"),
+    ("proud employee of Brinewood since 2019", "employee"),
+    ("@fellcrest pays me to be their ambassador and I'd say it anyway", "paid_language"),
+    ("so proud to be an ambassador for @velvetta", "paid_language"),
+    ("everything I wear is on my Amazon storefront", "affiliate_link"),
+    ("shop my feed on the LTK app", "affiliate_link"),
+    ("all my picks are on ShopMy", "affiliate_link"),
+    ("we are launching our new flavour range next week", "own_brand"),
+])
+def test_relationships_are_statements_with_slots(auditor, text, kind):
+    assert kind in kinds(facts(auditor, text, language="en")), text
+
+
+@pytest.mark.parametrize("text", [
+    "my local shop has run out of oat milk again",
+    "my favourite store is closing down 😭",
+    "my line manager just booked a meeting at 5pm",
+    "first day at my new job at the hospital 🏥",
+    "I work out at @puregym most mornings",
+    "my partner and I finally painted the hallway",
+    "we're dropping the kids at school then brunch",
+])
+def test_everyday_statements_are_not_relationships(auditor, text):
+    assert not {"own_brand", "employee", "paid_language"} & kinds(facts(auditor, text, language="en"))
+
+
+def test_thanks_for_sponsoring_is_an_unclear_label_in_the_us(auditor):
+    result = audit(auditor, "Huge thanks to Nimbus VPN for sponsoring today's episode! Link below")
+    assert result.verdict is Verdict.INADEQUATE
+    assert "US-UNCLEAR-LABEL" in {f.rule for f in result.findings}
+
+
+@pytest.mark.parametrize("text", [
+    "linen dress linked here *affiliate",
+    "the boots (AF) rstyle.me/+q8Zx2",
+    "I may earn a commission if you buy through these links: amzn.to/3Qa",
+    "As an Amazon Associate I earn from qualifying purchases.",
+])
+def test_affiliate_statements_are_labels(auditor, text):
+    labels = {label.label for label in audit(auditor, text).labels}
+    assert labels & {"affiliate", "commission-statement"}, text
+
+
+# --------------------------------------------------------------------------- labels wherever they are
+
+@pytest.mark.parametrize("text", [
+    "new serum from @glowlab AD",
+    "Loving this new routine so much … AD",
+    "obsessed with this one (ad)",
+    "[AD] the new palette is here",
+    "my go-to serum 😍 ad | code MIA10",
+])
+def test_a_standalone_ad_is_found_wherever_it_stands(auditor, text):
+    assert {l.label for l in audit(auditor, text, market=("GB",)).labels} & {"ad", "ad-standalone", "ad-at-line-end"}
+
+
+@pytest.mark.parametrize("text", [
+    "an ad hoc meeting after lunch", "Hastings, AD 1066, still windy", "repeating it ad nauseam",
+    "that new AD for the bank is so loud", "saw the ad on the bus lol",
+])
+def test_ad_as_an_ordinary_word_is_not_a_label(auditor, text):
+    assert not audit(auditor, text, market=("GB",)).labels
+
+
+def test_the_placement_rules_judge_a_label_found_late(auditor):
+    text = ("Proper Lancashire hotpot 🥔\nLamb neck, onions and sliced potatoes on top like roof tiles.\n"
+            "Two hours lid on, thirty minutes lid off.\nPickled red cabbage on the side, always.\n"
+            "Spices from @brinewood, code NOSH15 AD")
+    result = audit(auditor, text, market=("GB",))
+    assert result.verdict is Verdict.INADEQUATE and "GB-LABEL-BELOW-FOLD" in {f.rule for f in result.findings}
+
+
+def test_a_label_in_prose_with_nothing_commercial_is_no_evidence(auditor):
+    assert audit(auditor, "the city marathon is sponsored by the council this year").verdict is Verdict.NO_EVIDENCE
+
+
+# --------------------------------------------------------------------------- everyday words
+
+@pytest.mark.parametrize("text, market", [
+    ("new bench #pr today 💪 100kg finally", "US"),
+    ("#thankfulthursday for the nurses on my ward", "US"),
+    ("#thxauntkate for the birthday socks 🧦", "GB"),
+    ("my gran knitted me a jumper with my cat on it 😭 #gift", "GB"),
+    ("thanks for having us @thelexington, what a crowd 🎸", "GB"),
+    ("a talk hosted by @engsoc on Thursday, free pizza", "GB"),
+    ("my cousin's wedding 💍 c/o @aoife.lensing, every photo made me cry", "IE"),
+    ("we're sponsoring a child through a charity this year 💛", "US"),
+    ("new single out now lnk.to/nightdrive", "US"),
+    ("our EP is on open.spotify.com/album/4kR9xTq2 and linktr.ee/velvetmoths", "GB"),
+    ("read the full story bit.ly/3kQz9aa", "US"),
+])
+def test_everyday_words_are_not_evidence(auditor, text, market):
+    assert audit(auditor, text, market=(market,)).verdict is Verdict.NO_EVIDENCE, text
+
+
+def test_a_bare_shortener_is_weak_evidence(auditor):
+    found = facts(auditor, "my whole gym bag is here bit.ly/3kQz9aa", language="en")
+    assert [(e.kind, e.strength) for e in found.evidence] == [("affiliate_link", Strength.WEAK)]
+
+
+@pytest.mark.parametrize("author", ["@oakandcrumb.bakery", "@lumen_official", "@goodgrainbakehouse"])
+def test_a_brand_promoting_itself_on_its_own_account_is_not_an_influencer_ad(auditor, author):
+    result = audit(auditor, "Our new sourdough is out, order through the link in bio 🥖 code BREAD10", author=author)
+    assert result.verdict is Verdict.NO_EVIDENCE and "US-BRAND-OWN-ACCOUNT" in {f.rule for f in result.findings}
+
+
+def test_a_business_voice_is_a_brand_account_but_a_founder_speaking_is_not(auditor):
+    shop = audit(auditor, "how we laminate croissant dough every morning 🥐 come grab one at our Portland shop", author="@kneadco")
+    founder = audit(auditor, "I started our Portland shop five years ago and we're finally expanding", author="@maya.bakes")
+    assert shop.verdict is Verdict.NO_EVIDENCE
+    assert founder.verdict is Verdict.UNDISCLOSED
+
+
+# --------------------------------------------------------------------------- @mentions
+
+@pytest.mark.parametrize("text, platform", [
+    ("@tomkins @ellie_b the 38 was 25 mins late AGAIN", "x"),
+    ("RT @newsdesk: storm warning for the whole coast tonight", "x"),
+    ("happy birthday @jess.k 🎂 love you to bits", "instagram"),
+    ("congrats @ciara.and.dan on the wedding 💍", "instagram"),
+    ("sunset over the harbour 📸 @jamie.shoots", "instagram"),
+    ("@user you can't be serious", "x"),
+    ("@airline_uk my flight has been delayed 4 hours and nobody at the gate knows anything", "x"),
+    ("my friend @noahbeatz just dropped his first EP, go listen 🔥", "instagram"),
+])
+def test_a_handle_that_is_not_promoted_is_not_a_brand(auditor, text, platform):
+    assert audit(auditor, text, market=("GB",), platform=platform).verdict is Verdict.NO_EVIDENCE, text
+
+
+@pytest.mark.parametrize("text", [
+    "wearing @indigoloom head to toe today",
+    "obsessed with my new @reefline swimsuit",
+    "the new palette from @lumaveil is out now",
+    "It's £9.95 from @w7makeup as of today",
+])
+def test_a_brand_tag_in_promotional_context_goes_to_review(auditor, text):
+    result = audit(auditor, text, market=("GB",))
+    assert result.verdict is Verdict.REVIEW
+    assert "GB-BRAND-TAG-REVIEW" in {f.rule for f in result.findings}
+
+
+def test_a_configured_brand_is_a_brand_tag_without_context():
+    auditor = Auditor(load_ruleset(), Settings(brands=("@lumaveil",)))
+    assert audit(auditor, "sunday vibes @lumaveil", market=("GB",)).verdict is Verdict.REVIEW
+
+
+# --------------------------------------------------------------------------- Sweden
+
+@pytest.mark.parametrize("text, verdict", [
+    ("Reklam för @fjallform | Nya vandringskängor, koden EMMA10 ger 10 %", Verdict.DISCLOSED),
+    ("Nya vandringskängor från @fjallform, koden EMMA10 ger 10 % #AD", Verdict.INADEQUATE),
+    ("Sista solstrålarna ☀️ Tröja från @kontorsmys #samarbete #cozy #sun", Verdict.INADEQUATE),
+    ("Swipe up to get the glitter / *Reklamlänk", Verdict.DISCLOSED),
+    ("I samarbete (ej betalt) med @klinik | mina nya vänner", Verdict.INADEQUATE),
+    ("Vi lanserar en ny ansiktsmask i vår serie nu! Jag älskar den. #ad", Verdict.DISCLOSED),
+])
+def test_swedish_labels_as_the_reklamombudsmannen_reads_them(auditor, text, verdict):
+    assert audit(auditor, text, market=("SE",)).verdict is verdict, text
+
+
+def test_samarbete_was_enough_before_the_2019_judgment_and_is_not_since(auditor):
+    text = "I samarbete med @madlady | min rabattkod NINA15 ger 15 % rabatt"
+    assert audit(auditor, text, market=("SE",), posted_at="2019-02-07").verdict is Verdict.DISCLOSED
+    assert audit(auditor, text, market=("SE",), posted_at="2021-02-07").verdict is Verdict.INADEQUATE
