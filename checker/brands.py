@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 from .model import Evidence, Post, Span, Strength
@@ -163,10 +164,21 @@ def brand_account(post: Post, settings: BrandSettings, speaks_as_business: bool)
 
 def _business_word(part: str, words: frozenset[str]) -> str:
     """The business word a handle part is or starts or ends with ("bageriet",
-    "goodgrainbakehouse"); short words must match the whole part."""
+    "goodgrainbakehouse"); short words must match the whole part. The
+    longest such word wins, a start before an end: the answer must not
+    depend on the order of a set, which changes from process to process."""
     if part in words:
         return part
-    for word in words:
-        if len(word) >= 5 and (part.startswith(word) or part.endswith(word)):
-            return word
+    for length in _long_word_lengths(words):
+        if length > len(part):
+            continue
+        if part[:length] in words:
+            return part[:length]
+        if part[-length:] in words:
+            return part[-length:]
     return ""
+
+
+@lru_cache(maxsize=8)
+def _long_word_lengths(words: frozenset[str]) -> tuple[int, ...]:
+    return tuple(sorted({len(word) for word in words if len(word) >= 5}, reverse=True))

@@ -136,8 +136,28 @@ class Auditor:
 
     def audit(self, post: Post) -> PostResult:
         """Audit one post for the markets chosen for it (see `choose_markets`);
-        the caller rejects posts that have none."""
-        facts = self.analyser.analyse(post)
+        the caller rejects posts that have none.
+
+        Most posts hold nothing to find. When the matchers found nothing in
+        a post and nothing else can give it evidence (`Analyser.nothing_to_find`),
+        it is decided at once, with the result `audit_in_full` gives it."""
+        scan = self.analyser.scan(post)
+        if self.analyser.nothing_to_find(scan):
+            return self._nothing_found(post)
+        return self._judged(self.analyser.analyse(post, scan))
+
+    def audit_in_full(self, post: Post) -> PostResult:
+        """`audit` without the shortcut for posts with nothing to find: every
+        stage runs. The reference the shortcut is tested against."""
+        return self._judged(self.analyser.analyse(post))
+
+    def _nothing_found(self, post: Post) -> PostResult:
+        markets = self.ruleset.markets
+        verdicts = {market_id: Verdict.NO_EVIDENCE for market_id in self._wanted_markets(post) if market_id in markets}
+        return PostResult(post=post, verdict=Verdict.NO_EVIDENCE, market_verdicts=verdicts)
+
+    def _judged(self, facts: PostFacts) -> PostResult:
+        post = facts.post
         result = PostResult(post=post, verdict=Verdict.NO_EVIDENCE, evidence=facts.evidence)
         for market_id in self._wanted_markets(post):
             market = self.ruleset.markets.get(market_id)

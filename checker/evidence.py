@@ -101,6 +101,21 @@ class PostFacts:
                 for name, runs in self.hashtag_runs.items() for _, _, tags in runs for start, end in tags]
 
 
+class ScannedField(NamedTuple):
+    name: str
+    text: str
+    folded: Normalised
+    tokens: Tokens
+    hits: list[Hit]
+
+
+class Scan(NamedTuple):
+    """What the matchers found in each text field of a post."""
+    post: Post
+    language: str | None
+    fields: list[ScannedField]
+
+
 class Analyser:
     """Turns posts into facts with the pipelines and matchers built once."""
 
@@ -121,16 +136,37 @@ class Analyser:
             known_relationship=settings.known_relationship,
             account_words=frozenset(ruleset.slots.get(ACCOUNT_WORD_SLOT, ())))
 
-    def analyse(self, post: Post) -> PostFacts:
+    def scan(self, post: Post) -> Scan:
+        """Fold, tokenize and match every text field of `post`: the one step
+        every post pays for, whatever it holds."""
         language = post.language or self.settings.language
         nlp, matchers = self.pipelines(language)
-        facts = PostFacts(post, declared_language=language, posted_on=_date_of(post.posted_at))
+        fields = []
         for name, text in post.text_fields():
             folded = normalise(text)
             doc = make_doc(nlp, folded.text)     # linear even for long runs without spaces
             tokens = Tokens(doc, folded.text)
             hits = matchers.find(doc, tokens)
             hits += _labels_across_lines(nlp, matchers, folded.text, hits)
+            fields.append(ScannedField(name, text, folded, tokens, hits))
+        return Scan(post, language, fields)
+
+    def nothing_to_find(self, scan: Scan) -> bool:
+        """Whether the facts of a scanned post are certain to be empty, so
+        that no market can judge it other than `no_evidence`: no signal or
+        label was found, the platform label is off, no relationship is
+        known or declared, no brand is configured, and the author's handle
+        does not name a business."""
+        post = scan.post
+        return (not any(f.hits for f in scan.fields) and not post.paid_partnership
+                and not self.settings.known_relationship and not self.settings.relationships
+                and not self.brand_settings.configured
+                and not brand_account(post, self.brand_settings, speaks_as_business=False))
+
+    def analyse(self, post: Post, scan: Scan | None = None) -> PostFacts:
+        scan = scan or self.scan(post)
+        facts = PostFacts(post, declared_language=scan.language, posted_on=_date_of(post.posted_at))
+        for name, text, folded, tokens, hits in scan.fields:
             for hit in _drop_nested(hits):
                 self._record(facts, name, folded, hit)
             self._structure(facts, name, text, tokens, folded)

@@ -10,18 +10,21 @@ reused for every post.
 from __future__ import annotations
 
 import re
+import sys
+import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
-from spacy.attrs import IDX, LENGTH, LIKE_URL
+from spacy.attrs import IDX, IS_CURRENCY, LENGTH, LIKE_URL
+from spacy.lang.lex_attrs import is_currency
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from .normalise import normalise
-from .packs import Matchable, RuleSet
+from .packs import Matchable, RuleSet, _sre, _sre_parse
 
 SIGNAL = "signal"
 LABEL = "label"
@@ -82,6 +85,17 @@ class Tokens:
             if index < len(starts) and starts[index] == position:
                 found.append(index)
             position = self.text.find(char, position + 1)
+        return found
+
+    def matching(self, finder: re.Pattern) -> list[int]:
+        """The indices of the tokens holding a match of `finder` (a
+        one-character class), each once."""
+        found: list[int] = []
+        starts = self.starts
+        for match in finder.finditer(self.text):
+            index = bisect_right(starts, match.start()) - 1
+            if index >= 0 and match.start() < self.end_of(index) and (not found or found[-1] != index):
+                found.append(index)
         return found
 
     def containing(self, char: str) -> list[int]:
@@ -192,10 +206,16 @@ class _AnchoredPatterns:
         self.anchor_finder = anchor_finder
         self.by_word: dict[int, list[_PatternGroup]] = {}
         self.by_char: dict[str, list[_PatternGroup]] = {}
+        self.by_class: dict[str, list[_PatternGroup]] = {}
         self.always: list[_PatternGroup] = []
+        # Currency symbols anchor a token only where the language keeps
+        # spaCy's own test of IS_CURRENCY (all characters of category Sc).
+        self.classes = dict(CHARACTER_CLASSES)
+        if nlp.vocab.lex_attr_getters.get(IS_CURRENCY, is_currency) is not is_currency:
+            del self.classes[CURRENCY]
 
     def add(self, key: str, pattern: list[dict]) -> None:
-        words, char, position = _anchor(pattern)
+        words, char, position = _anchor(pattern, self.classes)
         anchored = bool(words or char)
         before = _reach(pattern[:position]) if anchored else None
         after = _reach(pattern[position + 1:]) if anchored else None
@@ -207,6 +227,8 @@ class _AnchoredPatterns:
             if words:
                 for word in words:
                     self._add_anchor_word(word, group)
+            elif char in self.classes:
+                self.by_class.setdefault(char, []).append(group)
             elif char:
                 self.by_char.setdefault(char, []).append(group)
             else:
@@ -235,6 +257,11 @@ class _AnchoredPatterns:
                     _add_window(windows, group, index, length)
         for char, groups in self.by_char.items():
             for index in tokens.starting_with(char):
+                for group in groups:
+                    if group.admits(tokens, index):
+                        _add_window(windows, group, index, length)
+        for name, groups in self.by_class.items():
+            for index in tokens.matching(self.classes[name]):
                 for group in groups:
                     if group.admits(tokens, index):
                         _add_window(windows, group, index, length)
@@ -287,22 +314,87 @@ def _reach(tokens: list[dict]) -> int | None:
 _LITERAL_ATTRS = ("LOWER", "NORM", "ORTH", "TEXT")
 
 
-def _anchor(pattern: list[dict]) -> tuple[frozenset[str], str, int]:
-    """The rarest anchor of a pattern: the words (lower-cased) or leading
-    character that one required token must have, and that token's position.
-    Long words make better anchors than short words, punctuation or a
-    leading '#'/'@', which occur in most posts."""
+# Character classes a required token may be known to hold, when it has no
+# literal: a currency symbol (IS_CURRENCY) or a digit (a REGEX that needs
+# one). Tokens holding one are found with a search of the text; patterns
+# anchored on them no longer run over every token of every post.
+CURRENCY, DIGIT = "<currency>", "<digit>"
+# The characters of Unicode category Sc (currency symbols) in Unicode 14,
+# the version of Python 3.11; another version is computed (about 0.1 s).
+_UNICODE_OF_CURRENCY_LIST = "14.0.0"
+_CURRENCY_CHARS_14 = "".join(chr(code) for code in (
+    0x24, *range(0xA2, 0xA6), 0x58F, 0x60B, 0x7FE, 0x7FF, 0x9F2, 0x9F3, 0x9FB, 0xAF1, 0xBF9, 0xE3F, 0x17DB,
+    *range(0x20A0, 0x20C1), 0xA838, 0xFDFC, 0xFE69, 0xFF04, 0xFFE0, 0xFFE1, 0xFFE5, 0xFFE6,
+    *range(0x11FDD, 0x11FE1), 0x1E2FF, 0x1ECB0))
+
+
+def currency_chars() -> str:
+    if unicodedata.unidata_version == _UNICODE_OF_CURRENCY_LIST:
+        return _CURRENCY_CHARS_14
+    return "".join(chr(code) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Sc")
+
+
+CHARACTER_CLASSES = {CURRENCY: re.compile(f"[{re.escape(currency_chars())}]"), DIGIT: re.compile(r"\d")}
+
+
+def _anchor(pattern: list[dict], classes=CHARACTER_CLASSES) -> tuple[frozenset[str], str, int]:
+    """The rarest anchor of a pattern: the words (lower-cased), leading
+    character or character class (`classes`) that one required token must
+    have, and that token's position. Long words make better anchors than
+    short words, punctuation or a leading '#'/'@', which occur in most
+    posts; a class is the anchor of last resort."""
     best: tuple[float, frozenset[str], str, int] = (float("inf"), frozenset(), "", 0)
     for position, token in enumerate(pattern):
         op = token.get("OP", "")
         if op in ("?", "*", "!") or op.startswith("{0"):
             continue
         words, char = _token_literals(token)
+        if not words and not char:
+            char = _token_class(token, classes)
         cost = sum(1 if w.isalpha() and len(w) > 3 else 100 if w.isalpha() else 1000 for w in words) if words \
-            else 500 if char else float("inf")
+            else 5000 if char in classes else 500 if char else float("inf")
         if cost < best[0]:
             best = (cost, words, char, position)
     return best[1], best[2], best[3]
+
+
+def _token_class(token: dict, classes) -> str:
+    """The class of characters a token spec requires, or ""."""
+    if token.get("IS_CURRENCY") is True and CURRENCY in classes:
+        return CURRENCY
+    for attr in ("LOWER", "ORTH", "TEXT", "NORM"):
+        value = token.get(attr)
+        regex = value.get("REGEX") if isinstance(value, dict) else None
+        if isinstance(regex, str) and DIGIT in classes and _needs_digit(regex):
+            return DIGIT
+    return ""
+
+
+def _needs_digit(regex: str) -> bool:
+    """Whether every match of `regex` holds a digit: an element of its
+    top-level sequence that must occur at least once is a digit class."""
+    try:
+        items = _sre_parse.parse(regex)
+    except (re.error, RecursionError, OverflowError):
+        return False
+    for op, value in items:
+        if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and value[0] >= 1 and len(value[2]) == 1:
+            op, value = value[2][0]
+        if _digits_only(op, value):
+            return True
+    return False
+
+
+def _digits_only(op, value) -> bool:
+    if op is _sre.LITERAL:
+        return chr(value).isdigit()
+    if op is _sre.IN:
+        return bool(value) and all(
+            (kind is _sre.RANGE and chr(arg[0]).isdigit() and chr(arg[1]).isdigit() and arg[1] - arg[0] < 10)
+            or (kind is _sre.LITERAL and chr(arg).isdigit())
+            or (kind is _sre.CATEGORY and arg is _sre.CATEGORY_DIGIT)
+            for kind, arg in value)
+    return False
 
 
 def _token_literals(token: dict) -> tuple[frozenset[str], str]:
