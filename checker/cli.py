@@ -11,27 +11,27 @@ import sys
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import click
 
 from . import __version__
 from .cli_options import (
-    AUDIT_FORMATS_HELP, CHECK_FORMATS_HELP, color_option, config_options, deprecated_alias, either,
+    AUDIT_FORMATS_HELP, CHECK_FORMATS_HELP, JOBS_AUTO, color_option, config_options, deprecated_alias, either,
     fail_on_option, format_option, jobs_option, market_option, output_option, post_timeout_option,
     relationships_option, report_dir_option, rules_option, selection_options, statistics_option,
     templates_option, verbosity_options,
 )
 from .cli_run import (
-    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, AuditRun, Failure, FailTracker, RunOptions, Statistics, Suppressing,
-    choose_rules, exit_code, load_rules, load_run_settings, make_auditor, open_output, parse_column_map,
-    parse_markets, selectors, use_color,
+    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, Failure, FailTracker, RunOptions, Statistics, Suppressing, choose_rules,
+    exit_code, load_rules, load_run_settings, make_auditor, open_output, parse_column_map, parse_markets,
+    renderer_of, run_audit, selectors, use_color,
 )
 from .config import format_settings
 from .diagnostics import Diagnostics
 from .model import PostResult, Rejected, Summary
-from .packs import RuleSet
-from .readers import INPUT_FORMATS, read_posts
+from .progress import progress_for
+from .readers import INPUT_FORMATS, read_options
 from .readers.drafts import Skipped, read_drafts
 from .reporters import REPORTERS
 from .reporters.base import ReportContext
@@ -42,10 +42,14 @@ from .reporters.junit import JunitReporter
 from .reporters.lint_text import LintTextReporter
 from .reporters.sarif import SarifReporter
 from .rule_docs import MarketSummary, write_rule_docs
+from .runloop import AuditSetup, RunLoop, resolve_jobs
 from .selection import unknown_rule_message
 from .settings import Settings
 from .suppress import META_RULES, BaselineError, load_baseline, write_baseline
 from .wording import plural
+
+if TYPE_CHECKING:
+    from .packs import RuleSet
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 80}
 
@@ -101,7 +105,11 @@ Formats:
 @config_options
 @relationships_option
 @rules_option
-@jobs_option
+@jobs_option(default=JOBS_AUTO)
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Run the audit on a Dask cluster: tcp://HOST:8786 for a running scheduler, "
+                   "local or local:N to start N worker processes here (needs clearlabel[dask]). "
+                   "The output is the same as without it.")
 @click.option("--input-format", type=click.Choice(INPUT_FORMATS), metavar="NAME",
               help=f"Read the input as this shape instead of recognising it: {', '.join(INPUT_FORMATS)}.")
 @click.option("--map", "column_map", metavar="FIELD=COLUMN,...",
@@ -116,8 +124,8 @@ Formats:
 def audit(posts: Sequence[str], market: str | None, output_format: str, output: str | None,
           report_dir: str | None, report_dir_alias: str | None, templates: str | None, fail_on: str | None,
           select: tuple[str, ...], ignore: tuple[str, ...], config_path: str | None, no_config: bool,
-          relationships: str | None, rule_dirs: Sequence[str], jobs: int, input_format: str | None,
-          column_map: str | None, summary_by: str, color: bool | None, post_timeout: str | None,
+          relationships: str | None, rule_dirs: Sequence[str], jobs: int | str, scheduler: str | None,
+          input_format: str | None, column_map: str | None, summary_by: str, color: bool | None, post_timeout: str | None,
           quiet: bool, verbose: bool, statistics: bool) -> None:
     """Audit published posts: JSON Lines, JSON, CSV, the platforms' API and
     download exports, or - for standard input. Prints each post that needs
@@ -130,7 +138,11 @@ def audit(posts: Sequence[str], market: str | None, output_format: str, output: 
     ruleset = load_rules(settings)
     settings, _ = choose_rules(settings, ruleset)
     auditor = make_auditor(ruleset, settings, market)
-    columns = parse_column_map(column_map)
+    try:
+        reading = read_options(input_format=input_format, column_map=parse_column_map(column_map),
+                               default_language=settings.language)
+    except ValueError as error:
+        raise Failure(str(error)) from None
     stream = open_output(output)
     context = ReportContext(stream=stream, rules=ruleset.rule_infos(), tool_version=__version__,
                             packs=ruleset.pack_versions(), color=use_color(color, stream),
@@ -138,20 +150,31 @@ def audit(posts: Sequence[str], market: str | None, output_format: str, output: 
     tracker = FailTracker(_with_statistics(REPORTERS[output_format](context), statistics, output_format,
                                            stream, context.rules), settings.fail_on)
     diagnostics = Diagnostics(verbose=verbose, quiet=quiet)
-    run = AuditRun(auditor, tracker, diagnostics, jobs=jobs, keep_results=bool(report_dir),
-                   config_file=provenance["config_file"])
+    keep = bool(report_dir)
+    setup = AuditSetup(settings, parse_markets(market), reading, renderer_of(tracker, keep))
+    loop = RunLoop(setup, tracker, diagnostics, keep_results=keep, config_file=provenance["config_file"],
+                   progress=progress_for(posts, quiet=quiet, output=stream))
     try:
-        records = read_posts(posts, input_format=input_format, column_map=columns,
-                             default_language=settings.language)
-        summary = run.run(records)
-    except ValueError as error:
-        raise Failure(str(error)) from None
+        if scheduler:
+            summary = _audit_on_dask(loop, posts, scheduler)
+        else:
+            summary = run_audit(loop, posts, jobs=jobs, auditor=auditor)
     finally:
         if stream is not sys.stdout:
             stream.close()
-    if report_dir and run.results:
-        _write_reports(run.results, Path(report_dir), ruleset, templates, diagnostics, jobs)
+    if report_dir and loop.results:
+        _write_reports(loop.results, Path(report_dir), ruleset, templates, diagnostics,
+                       resolve_jobs(jobs, posts), quiet=quiet)
     sys.exit(exit_code(summary, tracker.failed))
+
+
+def _audit_on_dask(loop, posts: Sequence[str], scheduler: str) -> Summary:
+    from .distributed import DaskUnavailable, audit_on_cluster
+
+    try:
+        return audit_on_cluster(loop, posts, scheduler)
+    except DaskUnavailable as error:
+        raise Failure(str(error)) from None
 
 
 def _with_statistics(reporter, wanted: bool, output_format: str, stream, rules):
@@ -162,16 +185,22 @@ def _with_statistics(reporter, wanted: bool, output_format: str, stream, rules):
 
 
 def _write_reports(results: list[PostResult], out_dir: Path, ruleset: RuleSet, templates: str | None,
-                   diagnostics: Diagnostics, jobs: int = 1) -> None:
+                   diagnostics: Diagnostics, jobs: int = 1, quiet: bool = False) -> None:
+    from .progress import page_progress
     from .reporters.html import ReportError, write_reports
 
+    progress = page_progress(len({result.post.author for result in results}), quiet=quiet)
     try:
         index = write_reports(results, out_dir, rules=ruleset.rule_infos(), packs=ruleset.pack_versions(),
                               tool_version=__version__,
                               audit_date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-                              templates_dir=Path(templates) if templates else None, jobs=jobs)
+                              templates_dir=Path(templates) if templates else None, jobs=jobs,
+                              on_pages=progress)
     except ReportError as error:
         raise Failure(str(error)) from None
+    finally:
+        if progress is not None:
+            progress.close()
     diagnostics.note(f"reports written to {out_dir} ({plural(len(index.files), 'file')}); "
                      f"open {out_dir / 'index.html'}")
 
@@ -186,7 +215,7 @@ Examples:
 @report_dir_option(required=True)
 @templates_option
 @rules_option
-@jobs_option
+@jobs_option()
 def report(audit_file: str, report_dir: str | None, report_dir_alias: str | None, templates: str | None,
            rule_dirs: Sequence[str], jobs: int) -> None:
     """Render the HTML, Markdown and CSV reports from a saved audit (the
@@ -199,7 +228,7 @@ def report(audit_file: str, report_dir: str | None, report_dir_alias: str | None
         results = read_saved_audit(Path(audit_file))
     except ValueError as error:
         raise Failure(str(error)) from None
-    _write_reports(results, Path(out_dir), ruleset, templates, Diagnostics(), jobs)
+    _write_reports(results, Path(out_dir), ruleset, templates, Diagnostics(), resolve_jobs(jobs, [audit_file]))
 
 
 # --------------------------------------------------------------------------- check (drafts in CI)
@@ -245,7 +274,7 @@ Formats:
 @config_options
 @relationships_option
 @rules_option
-@jobs_option
+@jobs_option()
 @click.option("--show-source", is_flag=True, help="Show the line of each finding with its text marked.")
 @color_option
 @post_timeout_option
@@ -280,11 +309,12 @@ def check(paths: Sequence[str], output_format: str, output: str | None, market: 
                                            stream, context.rules), settings.fail_on)
     suppressing = Suppressing(tracker, suppressions, accepted, known_rules, chosen, keep=bool(baseline_out))
     diagnostics = Diagnostics(verbose=verbose, quiet=quiet)
-    run = AuditRun(auditor, suppressing, diagnostics, jobs=jobs, config_file=provenance["config_file"])
+    loop = RunLoop(AuditSetup(settings, parse_markets(market), render=renderer_of(suppressing)), suppressing,
+                   diagnostics, config_file=provenance["config_file"])
     try:
-        summary = run.run(read_drafts(paths, suppressions=suppressions, platform=settings.platform,
-                                      format=settings.format, language=settings.language,
-                                      exclude=settings.exclude, skipped=skipped))
+        drafts = read_drafts(paths, suppressions=suppressions, platform=settings.platform, format=settings.format,
+                             language=settings.language, exclude=settings.exclude, skipped=skipped)
+        summary = run_audit(loop, records=drafts, jobs=resolve_jobs(jobs), auditor=auditor)
     finally:
         if stream is not sys.stdout:
             stream.close()
@@ -458,7 +488,7 @@ Examples:
               help="Exit 1 if a larger share of all posts is sent to review.")
 @click.option("--mismatches/--no-mismatches", default=True, show_default=True,
               help="List every post whose verdict differs from the expected one.")
-@jobs_option
+@jobs_option()
 def evaluate(labelled: Sequence[str], market: str | None, rule_dirs: Sequence[str], group_by: Sequence[str],
              min_accuracy: float | None, min_market_accuracy: float | None, market_min_posts: int,
              min_flagged: float | None, min_flagged_recall: float | None, min_attention_recall: float | None,
@@ -489,7 +519,8 @@ def evaluate(labelled: Sequence[str], market: str | None, rule_dirs: Sequence[st
         def finish(self, summary: Summary) -> None:
             pass
 
-    summary = AuditRun(auditor, _Collector(), Diagnostics(), jobs=jobs).run(read_posts(labelled))
+    loop = RunLoop(AuditSetup(settings, parse_markets(market)), _Collector(), Diagnostics())
+    summary = run_audit(loop, labelled, jobs=jobs, auditor=auditor)
     click.echo(format_evaluation(evaluation, show_mismatches=mismatches))
     gates = Gates(min_accuracy, min_market_accuracy, market_min_posts, min_flagged, min_flagged_recall,
                   min_attention_recall, max_false_flags, max_flagged_share, max_review_share)

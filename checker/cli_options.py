@@ -40,9 +40,33 @@ market_option = click.option(
 rules_option = click.option(
     "--rules", "rule_dirs", multiple=True, type=click.Path(exists=True), metavar="DIR",
     help="Also load the rule packs in DIR (a directory or one file); repeatable.")
-jobs_option = click.option(
-    "-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), metavar="N",
-    help="Work in N processes (the output is the same as with one).")
+JOBS_AUTO = "auto"
+
+
+class JobsType(click.ParamType):
+    """A number of processes, or "auto"."""
+    name = "jobs"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or value == JOBS_AUTO:
+            return value
+        try:
+            jobs = int(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is neither a number nor 'auto'", param, ctx)
+        if not 1 <= jobs <= 64:
+            self.fail(f"{jobs} is not between 1 and 64", param, ctx)
+        return jobs
+
+
+def jobs_option(default: int | str = 1) -> Callable:
+    auto = ("; auto: every core for inputs over 2 MiB (a few thousand posts), one process below"
+            if default == JOBS_AUTO else "; auto: every core for large inputs")
+    return click.option(
+        "-j", "--jobs", default=default, show_default=True, type=JobsType(), metavar="N|auto",
+        help=f"Work in N processes (the output is the same as with one){auto}.")
+
+
 config_options = compose(
     click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
                  help="Read the configuration from FILE (default: .clearlabel.yml, or [tool.clearlabel] in "

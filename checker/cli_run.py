@@ -12,24 +12,25 @@ import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Iterator, TextIO
+from typing import TYPE_CHECKING, Iterable, Sequence, TextIO
 
 import click
 
 from .config import ConfigError, load_relationships, load_settings, parse_post_timeout
-from .diagnostics import Diagnostics
-from .engine import Auditor, UnknownMarket
 from .gate import result_fails
-from .model import Post, PostResult, Rejected, Severity, Summary
-from .packs import RuleSet, load_ruleset
+from .model import PostResult, Rejected, Severity, Summary
 from .pathfilter import PathPattern
 from .reporters.base import printable
 from .reporters.statistics import RuleStatistics
 from .selection import RuleFilter, RuleSelector, UnknownRule, apply_to_settings, rule_filter
 from .settings import Settings
 from .suppress import META_RULES, UNKNOWN_RULE, Baseline, apply_baseline, apply_suppressions
-from .workers import WorkerFailure
 from .yamlsafe import YamlError
+
+if TYPE_CHECKING:      # the engine imports spaCy: commands import it when they run
+    from .engine import Auditor
+    from .packs import RuleSet
+    from .runloop import RunLoop
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -132,6 +133,8 @@ def load_run_settings(options: RunOptions) -> tuple[Settings, dict[str, str]]:
 
 
 def load_rules(settings: Settings) -> RuleSet:
+    from .packs import load_ruleset
+
     try:
         return load_ruleset(settings.rule_dirs, disable_packs=settings.disable_packs)
     except YamlError as error:
@@ -150,6 +153,8 @@ def choose_rules(settings: Settings, ruleset: RuleSet) -> tuple[Settings, RuleFi
 
 
 def make_auditor(ruleset: RuleSet, settings: Settings, market: str | None) -> Auditor:
+    from .engine import Auditor, UnknownMarket
+
     try:
         return Auditor(ruleset, settings, override_markets=parse_markets(market))
     except UnknownMarket as error:
@@ -179,83 +184,26 @@ def open_output(path: str | None) -> TextIO:
 
 # --------------------------------------------------------------------------- the run
 
-def where(post: Post) -> str:
-    return f"{post.origin.path}:{post.origin.line}" if post.origin else post.id
+def run_audit(loop: RunLoop, paths: Sequence[str] | None = None, *, records=None, jobs: int = 1,
+              auditor: Auditor | None = None) -> Summary:
+    """Run `loop` over `paths` (or records already read), with its errors as
+    the command line reports them."""
+    from .runloop import RunFailure
+    from .workers import WorkerFailure
+
+    try:
+        if records is not None:
+            return loop.run_records(records, jobs=jobs, auditor=auditor)
+        return loop.run(paths or (), jobs=jobs, auditor=auditor)
+    except (WorkerFailure, RunFailure) as error:
+        raise Failure(str(error)) from None
+    except ValueError as error:
+        raise Failure(str(error)) from None
 
 
-def no_market_message(post: Post, config_file: str) -> str:
-    key = "markets: in .clearlabel.yml" if config_file.startswith("none") else f"the markets: key of {config_file}"
-    return (f"{where(post)}: post {post.id!r} names no market, and no default is set; give each post a "
-            f"'market', or choose the markets with --market (e.g. --market GB,US) or {key}")
-
-
-class AuditRun:
-    """Feeds posts through the auditor into the stages and keeps the counts."""
-
-    def __init__(self, auditor: Auditor, sink, diagnostics: Diagnostics, *, jobs: int = 1,
-                 keep_results: bool = False, config_file: str = "none") -> None:
-        self.auditor = auditor
-        self.sink = sink
-        self.diagnostics = diagnostics
-        self.jobs = jobs
-        self.keep_results = keep_results
-        self.config_file = config_file
-        self.summary = Summary()
-        self.results: list[PostResult] = []
-        self.unknown_markets: set[str] = set()
-        self.first_seen: dict[str, str] = {}     # post id -> where it was first read
-
-    def run(self, records: Iterable[Post | Rejected]) -> Summary:
-        try:
-            for result in self.auditor.audit_many(self._posts(records), jobs=self.jobs):
-                if isinstance(result, Rejected):        # over the time budget
-                    self._reject(result)
-                    continue
-                self._add(result)
-        except WorkerFailure as error:
-            raise Failure(str(error)) from None
-        self.diagnostics.finish()
-        self.sink.finish(self.summary)
-        return self.summary
-
-    def _add(self, result: PostResult) -> None:
-        self.summary.add(result)
-        self.sink.post(result)
-        if self.keep_results:
-            self.results.append(result)
-
-    def _posts(self, records: Iterable[Post | Rejected]) -> Iterator[Post]:
-        for record in records:
-            if isinstance(record, Rejected):
-                self._reject(record)
-                continue
-            first = self.first_seen.setdefault(record.id, where(record))
-            if first != where(record):
-                self.diagnostics.warning(where(record), f"post id {record.id!r} was already used at {first}; "
-                                                        "both posts are audited")
-            choice = self.auditor.choose_markets(record)
-            if not choice.markets and not choice.unknown:
-                raise Failure(no_market_message(record, self.config_file))
-            for market in choice.unknown:
-                if market not in self.unknown_markets:
-                    self.unknown_markets.add(market)
-                    self.diagnostics.warning(where(record), f"no rule pack for market {market!r} (first seen here); "
-                                                            "such posts are judged by their other markets")
-            if not choice.markets:
-                self._reject(Rejected(record.origin.path if record.origin else "-",
-                                      record.origin.line if record.origin else 0,
-                                      f"post {record.id!r} has no market with a rule pack "
-                                      f"(named: {', '.join(choice.unknown)}); choose one with --market"))
-                continue
-            yield record
-
-    def _reject(self, rejected: Rejected) -> None:
-        self.diagnostics.rejected(rejected)
-        if rejected.line == 0:
-            self.summary.file_errors.append(rejected)
-        else:
-            self.summary.add_rejected()
-        self.sink.rejected(rejected)
+def renderer_of(sink, keep_results: bool = False):
+    """The per-post rendering the sink can take instead of results, if any."""
+    return None if keep_results else getattr(sink, "renderer", None)
 
 
 def exit_code(summary: Summary, failed: bool) -> int:
@@ -267,13 +215,22 @@ def exit_code(summary: Summary, failed: bool) -> int:
 # --------------------------------------------------------------------------- stages
 
 class Stage:
-    """Passes everything on to the next stage; subclasses step in."""
+    """Passes everything on to the next stage; subclasses step in. A stage
+    that must see results sets `renderer` to None: posts then reach the
+    reporter as results, not as text rendered where they were audited."""
 
     def __init__(self, following) -> None:
         self.following = following
 
+    @property
+    def renderer(self):
+        return getattr(self.following, "renderer", None)
+
     def post(self, result: PostResult) -> None:
         self.following.post(result)
+
+    def rendered(self, text: str, fails: bool) -> None:
+        self.following.rendered(text, fails)
 
     def rejected(self, rejected: Rejected) -> None:
         self.following.rejected(rejected)
@@ -294,9 +251,14 @@ class FailTracker(Stage):
         self.failed = self.failed or result_fails(result, self.threshold)
         self.following.post(result)
 
+    def rendered(self, text: str, fails: bool) -> None:
+        self.failed = self.failed or fails
+        self.following.rendered(text, fails)
+
 
 class Statistics(Stage):
     """`--statistics`: a count per rule after the report."""
+    renderer = None
 
     def __init__(self, following, stream: TextIO, rules) -> None:
         super().__init__(following)
@@ -316,6 +278,7 @@ class Statistics(Stage):
 class Suppressing(Stage):
     """Applies inline suppressions and the baseline, and leaves out the meta
     findings of rules that do not run."""
+    renderer = None
 
     def __init__(self, following, suppressions: dict, baseline: Baseline | None, known_rules: set[str],
                  chosen: RuleFilter, keep: bool) -> None:

@@ -1,17 +1,16 @@
 """Facts -> findings -> verdicts: the rules of every market a post is aimed at.
 
-`Auditor.audit(post)` is the whole per-post flow. `audit_many` keeps input
-order, gives each post a time budget (a post over it comes back as a
-`Rejected` record, not a result) and, with `jobs > 1`, audits chunks in
-worker processes that each build their pipelines once.
+`Auditor.audit(post)` is the whole per-post flow; `audit_within` gives a
+post a time budget (a post over it comes back as a `Rejected` record, not a
+result). Reading, ordering and worker processes are the run loop's
+(`checker.runloop`).
 """
 from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import islice
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .budget import OverBudget, TimeBudget
 from .checks import ALL_HOLDS, CHECK_FUNCTIONS, CHECK_NEEDS, MarketView, Result
@@ -19,9 +18,8 @@ from .evidence import Analyser, PostFacts
 from .matchers import CompiledMatchers
 from .model import Finding, Label, LabelStatus, Post, PostResult, Rejected, Verdict
 from .nlp import forget_pipelines, get_pipeline
-from .packs import Market, Rule, RuleSet, load_ruleset
+from .packs import Market, Rule, RuleSet
 from .settings import Settings
-from .workers import map_in_workers
 
 # Findings that push a verdict; others (verdict "disclosed") only inform.
 _PUSHING = (Verdict.UNDISCLOSED, Verdict.INADEQUATE, Verdict.REVIEW)
@@ -178,23 +176,6 @@ class Auditor:
                     if (spans := rule.run(view, rule.params)) is not None]
         return _verdict(view, findings), findings, _labels(view, market)
 
-    def audit_many(self, posts: Iterable[Post], jobs: int = 1,
-                   chunk_size: int = 256) -> Iterator[PostResult | Rejected]:
-        """A result for every post, in input order, or a `Rejected` record
-        for a post whose audit ran over the time budget."""
-        if jobs > 1:
-            for results in map_in_workers(_chunks(posts, chunk_size), jobs, _start_worker,
-                                          (self.settings, self.override_markets)):
-                yield from results
-            return
-        with TimeBudget(self.settings.post_timeout) as budget:
-            for post in posts:
-                yield self.audit_within(budget, post)
-
-    def audit_chunk(self, posts: list[Post]) -> list[PostResult | Rejected]:
-        with TimeBudget(self.settings.post_timeout) as budget:
-            return [self.audit_within(budget, post) for post in posts]
-
     def audit_within(self, budget: TimeBudget, post: Post) -> PostResult | Rejected:
         """`audit(post)` within `budget`; building the post's pipeline, once
         per language, is not counted."""
@@ -231,15 +212,3 @@ def _labels(view: MarketView, market: Market) -> list[Label]:
         status = LabelStatus.ACCEPTED if market.platform_label == "accepted" else LabelStatus.AMBIGUOUS
         labels.append(Label(market.id, status, "platform-paid-partnership", None))
     return labels
-
-
-def _chunks(items: Iterable[Post], size: int) -> Iterator[list[Post]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-def _start_worker(settings: Settings, override_markets: tuple[str, ...]) -> Callable[[list[Post]], list]:
-    """In a worker process: an auditor built once, and how it takes a chunk."""
-    ruleset = load_ruleset(settings.rule_dirs, disable_packs=settings.disable_packs)
-    return Auditor(ruleset, settings, override_markets=override_markets).audit_chunk

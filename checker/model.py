@@ -192,11 +192,14 @@ class Summary:
     file_errors: list[Rejected] = field(default_factory=list)  # whole files that could not be read
 
     def add(self, result: PostResult) -> None:
+        self.add_verdict(result.verdict, result.post.author)
+
+    def add_verdict(self, verdict_of_post: Verdict, author_of_post: str | None) -> None:
         self.read += 1
         self.audited += 1
-        verdict = result.verdict.value
+        verdict = verdict_of_post.value
         self.by_verdict[verdict] = self.by_verdict.get(verdict, 0) + 1
-        author = result.post.author or "(unknown)"
+        author = author_of_post or "(unknown)"
         per_author = self.by_author.setdefault(author, {})
         per_author[verdict] = per_author.get(verdict, 0) + 1
 

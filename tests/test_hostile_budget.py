@@ -159,25 +159,38 @@ def test_no_budget_means_no_timer():
 
 WORKER_SCRIPT = textwrap.dedent("""
     import multiprocessing, os, signal, sys
-    from checker.engine import Auditor
+    from checker.diagnostics import Diagnostics
     from checker.model import Post
-    from checker.packs import load_ruleset
+    from checker.runloop import AuditSetup, RunLoop
     from checker.settings import Settings
     from checker.workers import WorkerFailure
 
     if sys.argv[1] == "cannot-start":
-        # The parent loads the bundled packs; the workers are told to load a
-        # pack directory that is not there, so none of them can start.
+        # The workers are told to load a pack directory that is not there,
+        # so none of them can start.
         settings = Settings(rule_dirs=("/nonexistent/packs",))
     else:
         settings = Settings()
-    auditor = Auditor(load_ruleset(), settings)
-    posts = (Post(id=str(i), text="Use code MAYA15 " * 20, market=("US",)) for i in range(200_000))
-    try:
-        for count, _ in enumerate(auditor.audit_many(posts, jobs=2, chunk_size=64)):
-            if count == 10 and sys.argv[1] == "dies":
+
+    class Sink:
+        renderer = None
+        count = 0
+
+        def post(self, result):
+            self.count += 1
+            if self.count == 10 and sys.argv[1] == "dies":
                 for child in multiprocessing.active_children():
                     os.kill(child.pid, signal.SIGKILL)
+
+        def rejected(self, rejected):
+            pass
+
+        def finish(self, summary):
+            pass
+
+    posts = (Post(id=str(i), text="Use code MAYA15 " * 20, market=("US",)) for i in range(200_000))
+    try:
+        RunLoop(AuditSetup(settings), Sink(), Diagnostics()).run_records(posts, jobs=2)
     except WorkerFailure as error:
         print("failure:", error)
         sys.exit(3)
@@ -197,14 +210,14 @@ def test_a_worker_failure_ends_the_run_with_a_reason(mode, reason):
 
 
 def test_the_command_line_reports_a_worker_failure_as_a_usage_error(tmp_path, monkeypatch):
-    from checker.engine import Auditor
+    import checker.runloop
     from checker.workers import WorkerFailure
 
-    def failing(self, posts, jobs=1, chunk_size=256):
+    def failing(chunks, jobs, start, start_args=(), method="spawn"):
         raise WorkerFailure("a worker process died (killed, or out of memory?)")
         yield  # pragma: no cover
 
-    monkeypatch.setattr(Auditor, "audit_many", failing)
+    monkeypatch.setattr(checker.runloop, "map_in_workers", failing)
     result = CliRunner().invoke(main, ["audit", str(_posts(tmp_path)), "--jobs", "2"])
     assert result.exit_code == 2
     assert "a worker process died" in result.stderr and "Traceback" not in result.output

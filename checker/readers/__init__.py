@@ -21,7 +21,7 @@ from .formats import INPUT_FORMATS, input_format_named
 from .pipeline import ReadOptions, read_file
 from .sources import StdinGuard
 
-__all__ = ["CANONICAL_FIELDS", "INPUT_FORMATS", "read_posts"]
+__all__ = ["CANONICAL_FIELDS", "INPUT_FORMATS", "ReadOptions", "read_options", "read_posts"]
 
 
 def read_posts(paths: Sequence[str], *, input_format: str | None = None,
@@ -35,13 +35,19 @@ def read_posts(paths: Sequence[str], *, input_format: str | None = None,
     (`{"text": "Message"}`). Invalid arguments raise ValueError at once,
     before anything is read.
     """
-    options = ReadOptions(
+    options = read_options(input_format=input_format, column_map=column_map, default_language=default_language)
+    guard = StdinGuard(stdin)
+    return (item for path in paths for item in read_file(path, options, guard))
+
+
+def read_options(*, input_format: str | None = None, column_map: Mapping[str, str] | None = None,
+                 default_language: str | None = None) -> ReadOptions:
+    """The options of `read_posts`, checked: ValueError for invalid ones."""
+    return ReadOptions(
         input_format=input_format_named(input_format) if input_format else None,
         column_map=_checked_column_map(column_map or {}),
         default_language=_checked_language(default_language),
     )
-    guard = StdinGuard(stdin)
-    return (item for path in paths for item in read_file(path, options, guard))
 
 
 def _checked_column_map(column_map: Mapping[str, str]) -> dict[str, str]:

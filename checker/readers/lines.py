@@ -22,8 +22,10 @@ class Line:
 
 
 def iter_lines(source: Source) -> Iterator[Line]:
+    """The lines of `source`, numbered from `source.first_line`; a block of
+    a file (`source.stop` set) ends with the line that starts before `stop`."""
     if source.encoding == "utf-8":
-        return _utf8_lines(source.stream, source.encoding_label)
+        return _utf8_lines(source.stream, source.encoding_label, source.first_line - 1, source.stop)
     return _decoded_lines(source.stream, source.encoding, source.encoding_label)
 
 
@@ -41,28 +43,33 @@ def iter_text_chunks(source: Source) -> Iterator[str]:
         yield tail
 
 
-def _utf8_lines(stream: BinaryIO, label: str) -> Iterator[Line]:
+def _utf8_lines(stream: BinaryIO, label: str, number: int = 0, stop: int | None = None) -> Iterator[Line]:
     # Binary readline finds line ends without decoding; each line is then
     # decoded on its own, so a bad byte cannot spill into its neighbours.
-    number = 0
-    while True:
+    position = 0          # bytes read, counted only when a stop is given
+    while stop is None or position < stop:
         raw = stream.readline(MAX_LINE_BYTES + 1)
         if not raw:
             return
         number += 1
+        if stop is not None:
+            position += len(raw)
         if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            _skip_rest_of_line(stream)
+            position += _skip_rest_of_line(stream)
             yield Line(number, "\n", TOO_LONG)
             continue
         text = raw.decode("utf-8", ERRORS)
         yield Line(number, text, text_problem(text, label))
 
 
-def _skip_rest_of_line(stream: BinaryIO) -> None:
+def _skip_rest_of_line(stream: BinaryIO) -> int:
+    """Read to the end of the line; how many bytes that was."""
+    skipped = 0
     while True:
         raw = stream.readline(CHUNK_BYTES)
+        skipped += len(raw)
         if not raw or raw.endswith(b"\n"):
-            return
+            return skipped
 
 
 def _decoded_lines(stream: BinaryIO, encoding: str, label: str) -> Iterator[Line]:

@@ -17,6 +17,7 @@ from .records import Envelope, FieldProblem, Given, RawRecord, ReadItem
 from .shape import Shape
 from .sources import (
     DAMAGED_STREAM_ERRORS,
+    STDIN_NAME,
     Source,
     StdinGuard,
     describe_os_error,
@@ -72,7 +73,33 @@ def _read_source(source: Source, options: ReadOptions) -> Iterator[Post | Reject
         # One message for the file, not one "no text" per record.
         yield Rejected(source.display, 0, no_text_reason(window, container))
         return
-    yield from _posts(_chain(window, items), shape, source, options)
+    yield from read_records(_chain(window, items), shape, source, options)
+
+
+def settled_shape(path: str, options: ReadOptions) -> tuple[Shape | None, int, int]:
+    """For a plain UTF-8 JSON Lines file whose shape its first records
+    settle: (shape, where its first line starts, its size), so that blocks
+    of it can be read apart (`checker.readers.blocks`). (None, 0, 0) for
+    anything else, which is read whole."""
+    if path == STDIN_NAME:
+        return None, 0, 0
+    opened = open_source(path, StdinGuard(None))
+    if isinstance(opened, Rejected):
+        return None, 0, 0
+    with opened as source:
+        plain = not source.compressed and source.encoding == "utf-8"
+        if not plain or source.is_empty or looks_binary(source.head):
+            return None, 0, 0
+        if container_for(source, options.input_format) != "jsonl":
+            return None, 0, 0
+        items = _container_items(source, "jsonl", options)
+        window = _take_window(items)
+        shape = forced_shape(options.input_format) or detect_shape(window, options.column_map)
+        if shape is None or shape.needs_whole_envelope:
+            return None, 0, 0
+        if shape is CANONICAL and _lacks_text(window, options.column_map):
+            return None, 0, 0
+        return shape, source.mark_length, source.size
 
 
 def looks_binary(head: str) -> bool:
@@ -114,8 +141,8 @@ def _chain(first: list[ReadItem], rest: Iterator[ReadItem]) -> Iterator[ReadItem
     yield from rest
 
 
-def _posts(items: Iterable[ReadItem], shape: Shape, source: Source,
-           options: ReadOptions) -> Iterator[Post | Rejected]:
+def read_records(items: Iterable[ReadItem], shape: Shape, source: Source,
+                 options: ReadOptions) -> Iterator[Post | Rejected]:
     if shape.needs_whole_envelope:
         items = _after_envelopes(items)
     ids = _FallbackIds(source.id_prefix)
@@ -124,6 +151,28 @@ def _posts(items: Iterable[ReadItem], shape: Shape, source: Source,
             yield item
         else:
             yield _post(item, shape, source, options, ids.next(item.line))
+
+
+@dataclass(frozen=True)
+class _Named:
+    """What reading records needs of a source: its name in messages and ids."""
+    display: str
+    id_prefix: str
+
+
+def posts_from_values(values: Iterable, name: str, options: ReadOptions) -> Iterator[Post | Rejected]:
+    """Posts from values held in memory: `Post`s as they are, records
+    (dicts) read as a JSON Lines file named `name` would read them, their
+    shape settled by the first ones; item i counts as line i + 1."""
+    values = list(values)
+    items: list[ReadItem] = [RawRecord(index + 1, value) for index, value in enumerate(values)
+                             if not isinstance(value, Post)]
+    shape = forced_shape(options.input_format) or detect_shape(items[:DETECTION_WINDOW], options.column_map) \
+        or CANONICAL
+    source = _Named(name, name)
+    records = iter(read_records(items, shape, source, options))      # type: ignore[arg-type]
+    for value in values:
+        yield value if isinstance(value, Post) else next(records)
 
 
 def _post(raw: RawRecord, shape: Shape, source: Source, options: ReadOptions,

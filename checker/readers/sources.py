@@ -46,6 +46,13 @@ class Source:
     head: str                  # the decoded beginning, for sniffing the format
     whole_file_in_head: bool
     _closers: list = field(default_factory=list)
+    # A block of a file (`checker.readers.blocks`): the number of its first
+    # line, and how many bytes on no new line may start (None: to the end).
+    first_line: int = 1
+    stop: int | None = None
+    compressed: bool = False   # gzip: cannot be read in blocks
+    mark_length: int = 0       # bytes of the byte-order mark
+    size: int = 0              # bytes in the file as stored (0: unknown, standard input)
 
     @property
     def is_stdin(self) -> bool:
@@ -101,6 +108,11 @@ def open_source(path: str, stdin: StdinGuard) -> Source | Rejected:
         if isinstance(taken, str):
             return Rejected(STDIN_DISPLAY, 0, taken)
         return _prepare(STDIN_DISPLAY, "stdin", "", taken, closers=[])
+    if is_url(path):
+        opened = open_url(path)
+        if isinstance(opened, str):
+            return Rejected(path, 0, opened)
+        return _prepare(path, url_basename(path), format_suffix(url_basename(path)), opened, closers=[opened.close])
     problem = _unopenable(path)
     if problem:
         return Rejected(path, 0, problem)
@@ -109,6 +121,30 @@ def open_source(path: str, stdin: StdinGuard) -> Source | Rejected:
     except OSError as error:
         return Rejected(path, 0, describe_os_error(error))
     return _prepare(path, os.path.basename(path), format_suffix(path), raw, closers=[raw.close])
+
+
+def is_url(path: str) -> bool:
+    """`s3://bucket/posts.jsonl`, `https://…`, `memory://…`: read through fsspec."""
+    scheme, sep, _ = path.partition("://")
+    return bool(sep) and scheme.isascii() and scheme.replace("+", "").replace("-", "").isalnum() and not os.path.exists(path)
+
+
+def url_basename(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or url
+
+
+def open_url(url: str) -> BinaryIO | str:
+    """The URL opened for reading in binary through fsspec, or why it cannot be."""
+    try:
+        import fsspec
+    except ImportError:
+        return "reading a URL needs fsspec: pip install 'clearlabel[dask]'"
+    try:
+        return fsspec.open(url, "rb").open()
+    except (OSError, ValueError) as error:
+        return describe_os_error(error)
+    except ImportError as error:        # the scheme's filesystem package is missing (s3fs, gcsfs …)
+        return f"cannot be read: {error}"
 
 
 def _unopenable(path: str) -> str | None:
@@ -144,9 +180,11 @@ def describe_os_error(error: BaseException) -> str:
 
 def _prepare(display: str, id_prefix: str, suffix: str, stream: BinaryIO,
              closers: list) -> Source | Rejected:
+    size = _size_of(stream)
     try:
         head, rest = _read_head(stream)
-        if head.startswith(_GZIP_MAGIC):
+        compressed = head.startswith(_GZIP_MAGIC)
+        if compressed:
             unzipped = gzip.GzipFile(fileobj=_Prefixed(head, rest), mode="rb")
             closers.append(unzipped.close)
             head, rest = _read_head(unzipped)
@@ -161,7 +199,18 @@ def _prepare(display: str, id_prefix: str, suffix: str, stream: BinaryIO,
     whole = len(head) < HEAD_BYTES
     buffered = io.BufferedReader(_Prefixed(head_bytes, rest), buffer_size=HEAD_BYTES)
     head_text = head_bytes.decode(encoding, ERRORS) if whole else _decode_prefix(head_bytes, encoding)
-    return Source(display, id_prefix, suffix, buffered, encoding, head_text, whole, closers)
+    return Source(display, id_prefix, suffix, buffered, encoding, head_text, whole, closers,
+                  compressed=compressed, mark_length=mark_length, size=size)
+
+
+def _size_of(stream: BinaryIO) -> int:
+    size = getattr(stream, "size", None)            # fsspec files
+    if isinstance(size, int):
+        return size
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (OSError, AttributeError, ValueError, io.UnsupportedOperation):
+        return 0
 
 
 def _close_all(closers: list) -> None:

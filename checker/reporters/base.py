@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, TextIO
+from typing import Callable, Mapping, TextIO
 
 from ..model import PostResult, Rejected, RuleInfo, Severity, Summary
 
@@ -48,7 +48,14 @@ def nothing_read(summary: Summary) -> bool:
 
 
 class Reporter:
-    """Base class: subclasses override what they need."""
+    """Base class: subclasses override what they need.
+
+    A reporter whose output is one text per post sets `renderer` to a
+    module-level function making that text: workers then render posts
+    where they audit them, and `rendered` receives the text instead of
+    `post` receiving the result."""
+
+    renderer: Callable[[PostResult], str] | None = None
 
     def __init__(self, context: ReportContext) -> None:
         self.context = context
@@ -56,6 +63,11 @@ class Reporter:
 
     def post(self, result: PostResult) -> None:
         """Called once per audited post, in input order."""
+
+    def rendered(self, text: str, fails: bool) -> None:
+        """Called once per audited post, in input order, with what `renderer`
+        made of it (and whether the post fails the run)."""
+        raise NotImplementedError(f"{type(self).__name__} renders no post text")
 
     def rejected(self, rejected: Rejected) -> None:
         """Called once per record (or file, line 0) that could not be read."""

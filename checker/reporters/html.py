@@ -281,6 +281,7 @@ def write_reports(
     audit_date: str,
     templates_dir: Path | None = None,
     jobs: int = 1,
+    on_pages: Callable[[int], None] | None = None,
 ) -> ReportIndex:
     """Render the HTML, Markdown and CSV reports of an audit into `out_dir`.
 
@@ -288,11 +289,13 @@ def write_reports(
     exists and is not a clearlabel report, nothing is written and
     `ReportError` names the file. The index pages go last, so they only ever
     link to pages that exist. With `jobs` > 1, influencer pages are rendered
-    in that many worker processes where the platform can fork.
+    in that many worker processes where the platform can fork. `on_pages`
+    is told how many influencers' pages were written, as they are.
     """
     try:
         with _collector_ignores_existing_objects():
-            return _write_reports(results, Path(out_dir), rules, packs, tool_version, audit_date, templates_dir, jobs)
+            return _write_reports(results, Path(out_dir), rules, packs, tool_version, audit_date, templates_dir, jobs,
+                                  on_pages or _nobody)
     except (OutputError, OSError) as error:
         raise ReportError(str(error)) from error
     except TemplateError as error:
@@ -372,17 +375,29 @@ def _write_in_worker(job: _PageJob, summary: InfluencerSummary) -> InfluencerFil
         raise ReportError(_template_problem(error)) from None
 
 
-def _write_pages(job: _PageJob, influencers: list[InfluencerSummary], jobs: int) -> list[InfluencerFiles]:
+def _nobody(count: int) -> None:
+    pass
+
+
+def _write_pages(job: _PageJob, influencers: list[InfluencerSummary], jobs: int,
+                 on_pages: Callable[[int], None]) -> list[InfluencerFiles]:
     if jobs <= 1 or len(influencers) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [job.write(summary) for summary in influencers]
+        written_files = []
+        for summary in influencers:
+            written_files.append(job.write(summary))
+            on_pages(1)
+        return written_files
     global _FORKED_JOB
     _FORKED_JOB = job
     workers = min(jobs, len(influencers))
     size = max(1, len(influencers) // (workers * 8))
     chunks = [influencers[i:i + size] for i in range(0, len(influencers), size)]
     try:
-        return [files for written in map_in_workers(chunks, workers, _start_forked_worker, method="fork")
-                for files in written]
+        written_files = []
+        for written in map_in_workers(chunks, workers, _start_forked_worker, method="fork"):
+            written_files.extend(written)
+            on_pages(len(written))
+        return written_files
     except WorkerFailure as error:
         raise ReportError(str(error)) from None
     finally:
@@ -392,6 +407,7 @@ def _write_pages(job: _PageJob, influencers: list[InfluencerSummary], jobs: int)
 def _write_reports(
     results: Iterable[PostResult], out_dir: Path, rules: Mapping[str, RuleInfo], packs: Sequence[str],
     tool_version: str, audit_date: str, templates_dir: Path | None, jobs: int,
+    on_pages: Callable[[int], None],
 ) -> ReportIndex:
     meta = ReportMeta(tool_version=tool_version, audit_date=audit_date, packs=tuple(packs))
     loader = make_loader(templates_dir)
@@ -418,7 +434,7 @@ def _write_reports(
         out.check_replaceable(out.path(*parts), marker)
 
     out.ensure_dir(INFLUENCER_DIR)
-    written = _write_pages(_PageJob(grouped, rules, out, pages, notes), view.influencers, jobs)
+    written = _write_pages(_PageJob(grouped, rules, out, pages, notes), view.influencers, jobs, on_pages)
     csv_path = out.write_text((csv_export.FILE_NAME,), csv_export.render(view.influencers, grouped.by_handle),
                               csv_export.MARKER, encoding=csv_export.ENCODING)
     md_index = out.write_text(("index.md",), notes.index(view), markdown.MARKER)
