@@ -16,6 +16,7 @@ standard input is read by the caller.
 """
 from __future__ import annotations
 
+import codecs
 import glob
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -93,11 +94,11 @@ def plan_pieces(paths: Sequence[str], options: ReadOptions, block_bytes: int) ->
     them: it can only be read by the process that owns it."""
     pieces: list[Piece] = []
     for path in paths:
-        shape, start, size = settled_shape(path, options)
-        if shape is None or size - start <= block_bytes:
+        shape, size = settled_shape(path, options)
+        if shape is None or size <= block_bytes:
             pieces.append(WholeFile(path))
             continue
-        cuts = list(range(start, size, block_bytes))
+        cuts = list(range(0, size, block_bytes))
         pieces.extend(Block(path, cut, min(cut + block_bytes, size), shape.name) for cut in cuts)
     return pieces
 
@@ -158,9 +159,14 @@ def read_piece(piece: Piece, options: ReadOptions) -> Iterator:
 
 
 def _align(stream: BinaryIO, start: int) -> int:
-    """Put `stream` at the first line starting at or after `start`; how
-    many bytes past `start` that is."""
+    """Put `stream` at the first line starting at or after `start` (after
+    the byte-order mark, at the start of the file); how many bytes past
+    `start` that is."""
     if start == 0:
+        mark = stream.read(len(codecs.BOM_UTF8))
+        if mark == codecs.BOM_UTF8:
+            return len(mark)
+        stream.seek(0)
         return 0
     stream.seek(start - 1)
     if stream.read(1) == b"\n":

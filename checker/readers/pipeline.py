@@ -76,30 +76,30 @@ def _read_source(source: Source, options: ReadOptions) -> Iterator[Post | Reject
     yield from read_records(_chain(window, items), shape, source, options)
 
 
-def settled_shape(path: str, options: ReadOptions) -> tuple[Shape | None, int, int]:
+def settled_shape(path: str, options: ReadOptions) -> tuple[Shape | None, int]:
     """For a plain UTF-8 JSON Lines file whose shape its first records
-    settle: (shape, where its first line starts, its size), so that blocks
-    of it can be read apart (`checker.readers.blocks`). (None, 0, 0) for
-    anything else, which is read whole."""
+    settle: (shape, its size), so that blocks of it can be read apart
+    (`checker.readers.blocks`). (None, 0) for anything else, which is read
+    whole."""
     if path == STDIN_NAME:
-        return None, 0, 0
+        return None, 0
     opened = open_source(path, StdinGuard(None))
     if isinstance(opened, Rejected):
-        return None, 0, 0
+        return None, 0
     with opened as source:
         plain = not source.compressed and source.encoding == "utf-8"
         if not plain or source.is_empty or looks_binary(source.head):
-            return None, 0, 0
+            return None, 0
         if container_for(source, options.input_format) != "jsonl":
-            return None, 0, 0
+            return None, 0
         items = _container_items(source, "jsonl", options)
         window = _take_window(items)
         shape = forced_shape(options.input_format) or detect_shape(window, options.column_map)
         if shape is None or shape.needs_whole_envelope:
-            return None, 0, 0
+            return None, 0
         if shape is CANONICAL and _lacks_text(window, options.column_map):
-            return None, 0, 0
-        return shape, source.mark_length, source.size
+            return None, 0
+        return shape, source.size
 
 
 def looks_binary(head: str) -> bool:

@@ -51,7 +51,6 @@ class Source:
     first_line: int = 1
     stop: int | None = None
     compressed: bool = False   # gzip: cannot be read in blocks
-    mark_length: int = 0       # bytes of the byte-order mark
     size: int = 0              # bytes in the file as stored (0: unknown, standard input)
 
     @property
@@ -200,7 +199,7 @@ def _prepare(display: str, id_prefix: str, suffix: str, stream: BinaryIO,
     buffered = io.BufferedReader(_Prefixed(head_bytes, rest), buffer_size=HEAD_BYTES)
     head_text = head_bytes.decode(encoding, ERRORS) if whole else _decode_prefix(head_bytes, encoding)
     return Source(display, id_prefix, suffix, buffered, encoding, head_text, whole, closers,
-                  compressed=compressed, mark_length=mark_length, size=size)
+                  compressed=compressed, size=size)
 
 
 def _size_of(stream: BinaryIO) -> int:
