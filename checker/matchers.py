@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from spacy.attrs import IDX, IS_CURRENCY, LENGTH, LIKE_URL
 from spacy.lang.lex_attrs import is_currency
+from spacy import __version__ as spacy_version
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -197,7 +198,7 @@ class _AnchoredPatterns:
     (every hashtag, every "code") must be ruled out before it is called.
     """
 
-    def __init__(self, nlp: Language, anchor_finder: PhraseMatcher) -> None:
+    def __init__(self, nlp: Language, anchor_finder: _Phrases) -> None:
         self.vocab = nlp.vocab
         self.groups: dict[tuple, _PatternGroup] = {}
         # Anchor words are one-token phrases of a PhraseMatcher (the
@@ -243,7 +244,7 @@ class _AnchoredPatterns:
             return                          # no token is empty
         key = self.vocab.strings.add(f"anchor|{word}")
         if key not in self.by_word:
-            self.anchor_finder.add(f"anchor|{word}", [Doc(self.vocab, words=[word])])
+            self.anchor_finder.add(f"anchor|{word}", (word,))
         self.by_word.setdefault(key, []).append(group)
 
     def __call__(self, doc: Doc, tokens: Tokens, anchors: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
@@ -466,13 +467,52 @@ class _Key(NamedTuple):
         return self.at_line_start or self.at_line_end or bool(self.not_after or self.not_before)
 
 
+# Posts matched before every phrase is in the PhraseMatcher (see `_Phrases`).
+LAZY_POSTS = 256
+
+
+class _Phrases:
+    """The PhraseMatcher of a language, filled as posts need it.
+
+    Adding a phrase makes a Doc of it, and each new word a lexeme whose
+    attributes spaCy computes in Python: for the packs' thousands of phrases,
+    a tenth of a second at start-up, most of it for words a short run never
+    meets. A phrase can only match where a token has its first word, so a
+    phrase is added before the first post holding that word is matched, and
+    after `LAZY_POSTS` posts every phrase left is added. Matches are the
+    same as with every phrase added at once."""
+
+    def __init__(self, vocab) -> None:
+        self.vocab = vocab
+        self.matcher = PhraseMatcher(vocab, attr="LOWER")
+        self.pending: dict[str, list[tuple[str, tuple[str, ...]]]] = {}    # first word -> (key, words)
+        self.posts = 0
+
+    def add(self, key: str, words: tuple[str, ...]) -> None:
+        if words:                           # an empty phrase matches nothing
+            self.pending.setdefault(words[0].lower(), []).append((key, words))
+
+    def __call__(self, doc: Doc, tokens: Tokens) -> list[tuple[int, int, int]]:
+        if self.pending:
+            self.posts += 1
+            if self.posts > LAZY_POSTS:
+                needed = list(self.pending)
+            else:
+                needed = {tokens.text_of(i).lower() for i in range(len(tokens))} & self.pending.keys()
+            for word in needed:
+                for key, words in self.pending.pop(word):
+                    self.matcher.add(key, [Doc(self.vocab, words=list(words))])
+        return self.matcher(doc)
+
+
 class CompiledMatchers:
     def __init__(self, nlp: Language, ruleset: RuleSet) -> None:
         self.nlp = nlp
-        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.phrases = _Phrases(nlp.vocab)
         self.patterns = _AnchoredPatterns(nlp, anchor_finder=self.phrases)
         self.urls = _UrlRules()
         self.keys: dict[int, _Key] = {}          # match id -> what it finds
+        self.words = _phrase_words(nlp, ruleset)
         for signal in ruleset.signals:
             self._add(_Key.of(SIGNAL, signal.id, signal.match), signal.match)
         for label in ruleset.labels.values():
@@ -481,9 +521,8 @@ class CompiledMatchers:
     def _add(self, key: _Key, match: Matchable) -> None:
         name = f"{key.target}|{key.id}"
         self.keys[self.nlp.vocab.strings.add(name)] = key
-        if match.phrases:
-            docs = [self.nlp.make_doc(normalise(phrase).text.lower()) for phrase in match.phrases]
-            self.phrases.add(name, docs)
+        for phrase in match.phrases:
+            self.phrases.add(name, self.words[phrase])
         for pattern in match.patterns:
             self.patterns.add(name, list(pattern))
         if match.hosts or match.url_params:
@@ -492,7 +531,7 @@ class CompiledMatchers:
     def find(self, doc: Doc, tokens: Tokens) -> list[Hit]:
         """Every signal and label hit in `doc`, whose tokens are `tokens`."""
         matches, anchors = [], []
-        for match_id, start, end in self.phrases(doc):
+        for match_id, start, end in self.phrases(doc, tokens):
             if match_id in self.keys:
                 matches.append((match_id, start, end))
             else:
@@ -511,6 +550,23 @@ class CompiledMatchers:
         if key.placed and not _well_placed(key, tokens, start, end):
             return None
         return Hit(key.target, key.id, start_char, end_char)
+
+
+def _phrase_words(nlp: Language, ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
+    """Each phrase of the packs as the words `nlp` splits it into (folded,
+    lower-cased), kept in the cache (`checker.pack_cache`) per language."""
+    from .pack_cache import cached
+
+    phrases = sorted({phrase for entry in (*ruleset.signals, *ruleset.labels.values()) for phrase in entry.match.phrases})
+
+    def tokenize() -> dict[str, list[str]]:
+        return {phrase: [token.text for token in nlp.make_doc(normalise(phrase).text.lower())] for phrase in phrases}
+
+    parts = [f"spacy {spacy_version} language {nlp.lang}", "\n".join(phrases)]
+    found = cached(f"phrases-{nlp.lang}", parts, tokenize, code=("nlp", "normalise", "matchers"))
+    if not isinstance(found, dict) or not all(isinstance(found.get(phrase), list) for phrase in phrases):
+        found = tokenize()
+    return {phrase: tuple(found[phrase]) for phrase in phrases}
 
 
 def _well_placed(key: _Key, tokens: Tokens, start: int, end: int) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Callable
 
 import spacy
 from spacy.lang.char_classes import ALPHA
@@ -217,20 +218,37 @@ def _language_code(language: str | None) -> str:
     return code if _LANGUAGE_CODE.fullmatch(code) else MULTI_LANGUAGE
 
 
+SOCIAL_TOKENIZER = "clearlabel.social_tokenizer.v1"
+_SPACY_TOKENIZER = "spacy.Tokenizer.v1"
+# The tokenizer is named in the pipeline's configuration, so that it is
+# built once, not built by spaCy and then replaced (each build tokenises
+# every special case of the language: a tenth of a second for English).
+_SOCIAL_CONFIG = {"nlp": {"tokenizer": {"@tokenizers": SOCIAL_TOKENIZER}}}
+
+
+@spacy.registry.tokenizers(SOCIAL_TOKENIZER)
+def _social_tokenizer_factory() -> Callable[[Language], Tokenizer]:
+    def build(nlp: Language) -> Tokenizer:
+        return social_tokenizer(nlp.vocab, nlp.Defaults, nlp.Defaults.tokenizer_exceptions)
+    return build
+
+
 @cache
 def _pipeline(code: str) -> Language:
     if code in _OWN_LANGUAGES:
-        nlp = _OWN_LANGUAGES[code]()
-    elif code != MULTI_LANGUAGE:
-        try:
-            nlp = spacy.blank(code)
-        except ImportError:        # unknown to spaCy, or needs a tokenizer package
-            return _pipeline(MULTI_LANGUAGE)
-        if not isinstance(nlp.tokenizer, Tokenizer):
-            return _pipeline(MULTI_LANGUAGE)
+        nlp = _OWN_LANGUAGES[code].from_config(_SOCIAL_CONFIG)
     else:
-        nlp = spacy.blank(MULTI_LANGUAGE)
-    install_social_tokenizer(nlp)
+        try:
+            language = spacy.util.get_lang_class(code)
+        except ImportError:        # unknown to spaCy
+            return _pipeline(MULTI_LANGUAGE)
+        if language.default_config["nlp"]["tokenizer"].get("@tokenizers") != _SPACY_TOKENIZER:
+            # A tokenizer of its own, that needs an extra package (ja, ko, th, vi, zh).
+            return _pipeline(MULTI_LANGUAGE)
+        try:
+            nlp = spacy.blank(code, config=_SOCIAL_CONFIG)
+        except ImportError:
+            return _pipeline(MULTI_LANGUAGE)
     # spaCy refuses texts over a million characters to protect its parser and
     # NER, which blank pipelines do not have; the readers already bound a
     # record to 64 MiB, so any post they accept is tokenised.
@@ -247,15 +265,18 @@ def install_social_tokenizer(nlp: Language) -> None:
     """Give `nlp` the social tokenizer, keeping its language's exceptions."""
     if not isinstance(nlp.tokenizer, Tokenizer):
         raise TypeError(f"{nlp.lang}: the social tokenizer needs spaCy's rule-based Tokenizer")
-    defaults = nlp.Defaults
+    nlp.tokenizer = social_tokenizer(nlp.vocab, nlp.Defaults, nlp.tokenizer.rules)
+
+
+def social_tokenizer(vocab, defaults, rules) -> Tokenizer:
+    """A Tokenizer with the social affixes and token match added to those
+    of a language's `defaults`, and its special cases `rules`."""
     prefixes = _EXTRA_PREFIXES + [p for p in defaults.prefixes or () if p not in _DROPPED_PREFIXES]
     suffixes = _EXTRA_SUFFIXES + list(defaults.suffixes or ())
     infixes = _EXTRA_INFIXES + list(defaults.infixes or ())
-    # One new Tokenizer rather than five property updates: each update
-    # re-tokenises every special case, which takes seconds for some languages.
-    nlp.tokenizer = Tokenizer(
-        nlp.vocab,
-        rules=nlp.tokenizer.rules,
+    return Tokenizer(
+        vocab,
+        rules=rules,
         prefix_search=compile_prefix_regex(prefixes).search,
         suffix_search=compile_suffix_regex(suffixes).search,
         infix_finditer=compile_infix_regex(infixes).finditer,

@@ -220,10 +220,20 @@ def pack_files(directories: Iterable[Path]) -> list[Path]:
 
 def load_ruleset(extra_dirs: Iterable[str | Path] = (), *, disable_packs: Iterable[str] = (),
                  include_bundled: bool = True) -> RuleSet:
+    """The packs of `extra_dirs` (and the bundled ones), validated; from the
+    on-disk cache of compiled packs when these very files were loaded
+    before (`checker.pack_cache`)."""
+    from .pack_cache import cached_ruleset
+
     directories = ([bundled_rules_dir()] if include_bundled else []) + [Path(d) for d in extra_dirs]
+    files = pack_files(directories)
+    disabled = sorted(set(disable_packs))
+    return cached_ruleset(files, [f"disable {pack}" for pack in disabled], lambda: _load_packs(files, set(disabled)))
+
+
+def _load_packs(files: list[Path], disabled: set[str]) -> RuleSet:
     ruleset = RuleSet()
-    disabled = set(disable_packs)
-    for path in pack_files(directories):
+    for path in files:
         try:
             data = load_yaml_file(path)
         except YamlError as error:
