@@ -30,7 +30,6 @@ from .budget import TimeBudget
 from .diagnostics import Diagnostics
 from .gate import result_fails
 from .model import Post, PostResult, Rejected, Summary, Verdict
-from .packs import load_ruleset
 from .readers.blocks import (
     Block, Piece, WholeFile, count_line_ends, expand_sources, number_blocks, plan_pieces, read_piece,
 )
@@ -68,6 +67,7 @@ class AuditSetup:
 
     def auditor(self) -> Auditor:
         from .engine import Auditor
+        from .packs import load_ruleset
 
         ruleset = load_ruleset(self.settings.rule_dirs, disable_packs=self.settings.disable_packs)
         return Auditor(ruleset, self.settings, override_markets=self.override_markets)

@@ -326,3 +326,13 @@ def test_a_run_with_a_progress_bar_writes_the_same_report(tmp_path, big_input, m
     plain = audit_bytes(tmp_path, "plain", str(big_input), "--format", "jsonl", "--jobs", "2")
     assert shown == plain
     assert bars and bars[0].done == big_input.stat().st_size      # every byte, in blocks
+
+
+def test_the_entry_point_answers_version_without_building_the_command_line():
+    code = ("import sys; sys.argv = ['clearlabel', '--version']\n"
+            "from checker.entry import main; main()\n"
+            "print('checker.cli' in sys.modules, 'click' in sys.modules, file=sys.stderr)")
+    fast = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert fast.stderr.split() == ["False", "False"]
+    assert fast.stdout == CliRunner().invoke(main, ["--version"]).stdout
