@@ -116,8 +116,9 @@ class Analyser:
         self.plural_owners = _slot_words(ruleset, PLURAL_OWNER_SLOT)
         self.first_person = _slot_words(ruleset, FIRST_PERSON_SLOT)
         self.self_references = _slot_words(ruleset, SELF_REFERENCE_SLOT)
+        declared = (name for r in settings.relationships for name in r.handles)
         self.brand_settings = BrandSettings(
-            configured=frozenset(letters(b) for b in settings.brands if letters(b)),
+            configured=frozenset(letters(b) for b in (*settings.brands, *declared) if letters(b)),
             known_relationship=settings.known_relationship,
             account_words=frozenset(ruleset.slots.get(ACCOUNT_WORD_SLOT, ())))
 
@@ -147,7 +148,7 @@ class Analyser:
             _cancel(facts, canceller)
         facts.brand_account = brand_account(post, self.brand_settings, self._speaks_as_business(facts))
         facts.relationship = not facts.brand_account and any(e.strength is not Strength.WEAK for e in facts.evidence)
-        facts.evidence.sort(key=_evidence_order)
+        facts.evidence = _merge_overlapping(facts.evidence)
         facts.labels.sort(key=lambda hit: (hit.span.field, hit.span.start))
         return facts
 
@@ -218,6 +219,30 @@ class Analyser:
 
 
 _WORD_CHARS = re.compile(r"[\w'’]+")
+
+
+def _merge_overlapping(evidence: list[Evidence]) -> list[Evidence]:
+    """One item per stretch of text and kind: where signals of several
+    languages or patterns find the same code or offer ("use code MAYA15",
+    "code MAYA15 for 15%", "% off" and "15% off"), the strongest is kept and
+    its span widened to cover them all."""
+    merged: list[Evidence] = []
+    by_kind_then_place = sorted(evidence, key=lambda e: (e.kind, e.span is not None, _evidence_order(e)))
+    for item in by_kind_then_place:
+        last = merged[-1] if merged else None
+        if (last is None or item.span is None or last.span is None or item.kind != last.kind
+                or item.span.field != last.span.field or item.span.start >= last.span.end):
+            merged.append(item)
+            continue
+        strongest = max((last, item), key=lambda e: e.strength.rank)
+        if item.span.end > last.span.end:
+            text = last.span.text + item.span.text[last.span.end - item.span.start:]
+            span = Span(last.span.field, last.span.start, item.span.end, text)
+        else:
+            span = last.span
+        merged[-1] = strongest._replace(span=span)
+    merged.sort(key=_evidence_order)
+    return merged
 
 
 def _slot_words(ruleset: RuleSet, name: str) -> frozenset[str]:
