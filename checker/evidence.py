@@ -74,6 +74,9 @@ class PostFacts:
     folds: dict[str, int] = field(default_factory=dict)       # field -> where an explicit "… more" cuts it
     posted_on: date | None = None
     brand_account: str = ""      # why the author is taken to be a brand posting on its own account
+    # Every signal whose evidence survived negation, also those whose span
+    # was merged into another's (`_merge_overlapping`).
+    signals_found: frozenset[str] = frozenset()
     # A commercial relationship is signalled by strong or known evidence: set
     # once the evidence is final, then asked by every market's checks.
     relationship: bool = False
@@ -148,6 +151,7 @@ class Analyser:
             _cancel(facts, canceller)
         facts.brand_account = brand_account(post, self.brand_settings, self._speaks_as_business(facts))
         facts.relationship = not facts.brand_account and any(e.strength is not Strength.WEAK for e in facts.evidence)
+        facts.signals_found = frozenset(e.signal for e in facts.evidence)
         facts.evidence = _merge_overlapping(facts.evidence)
         facts.labels.sort(key=lambda hit: (hit.span.field, hit.span.start))
         return facts
