@@ -183,8 +183,10 @@ class Analyser:
 
     def _structure(self, facts: PostFacts, name: str, text: str, tokens: Tokens, folded: Normalised) -> None:
         for index in tokens.starting_with("@"):
-            if tokens.lengths[index] > 2:
-                begin, end = folded.to_original(tokens.starts[index], tokens.end_of(index))
+            # The handle only: a Finnish case ending stays on the token ("@kahvila.kuu:lta").
+            handle = _HANDLE.match(tokens.text, tokens.starts[index], tokens.end_of(index))
+            if handle and handle.end() - handle.start() > 2:
+                begin, end = folded.to_original(handle.start(), handle.end())
                 facts.mentions.append(Span(name, begin, end, text[begin:end]))
         facts.hashtag_runs[name] = _hashtag_runs(tokens, folded)
         if self.frame_marker is not None and "[" in text:       # every marker opens with "["
@@ -223,6 +225,7 @@ class Analyser:
 
 
 _WORD_CHARS = re.compile(r"[\w'’]+")
+_HANDLE = re.compile(r"@\w(?:[\w.]*\w)?")
 
 
 def _merge_overlapping(evidence: list[Evidence]) -> list[Evidence]:
