@@ -5,6 +5,7 @@ accounts they reply to far more often than brands. A mention is a brand tag
 only when something says so:
 
 - the configuration lists it as a brand (or a declared relationship does);
+- the post also spells it as a hashtag (`@emberlane.sauce` … `#emberlanesauce`);
 - promotional context stands next to it in the same sentence: a
   `brand_context` hit of the rule packs ("wearing", "dress from", "my fave",
   "new collection", "available at", a price …).
@@ -60,13 +61,14 @@ def brand_evidence(post: Post, mentions: list[Span], hashtags: list[Span], conte
     author = letters(post.author or "")
     addressed = _addressees(post, mentions)
     nearby = _ContextIndex(contexts)
+    tags = sorted({spelled for tag in hashtags if len(spelled := letters(tag.text)) >= 4})
     evidence = []
     brand_handles = set(settings.configured)
     for mention in mentions:
         handle = letters(mention.text)
         if handle == author or id(mention) in addressed:
             continue
-        found = _why_a_brand(handle, mention, nearby, sentences, settings)
+        found = _why_a_brand(handle, mention, nearby, tags, sentences, settings)
         if found is None:
             continue
         signal, detail = found
@@ -99,10 +101,12 @@ class _ContextIndex:
         return self.contexts[span.field][first:last]
 
 
-def _why_a_brand(handle: str, mention: Span, nearby: _ContextIndex,
+def _why_a_brand(handle: str, mention: Span, nearby: _ContextIndex, tags: list[str],
                  sentences: Callable[[str], Sentences], settings: BrandSettings) -> tuple[str, str] | None:
     if handle in settings.configured:
         return "configured-brand", "a brand named in the configuration"
+    if _spelled_as_hashtag(handle, tags):
+        return "brand-mention", "tagged and spelled as a hashtag"
     field_sentences = sentences(mention.field)
     sentence = field_sentences.index(mention.start)
     for context in nearby.near(mention):
@@ -113,6 +117,13 @@ def _why_a_brand(handle: str, mention: Span, nearby: _ContextIndex,
         if gap <= CONTEXT_REACH:
             return "brand-mention", f"tagged next to {span.text!r}"
     return None
+
+
+def _spelled_as_hashtag(handle: str, tags: list[str]) -> bool:
+    """Whether a hashtag of the post spells the handle or its start
+    (#burnside for @burnside.sauce); `tags` is sorted, so this is a bisection."""
+    at = bisect_right(tags, handle) - 1
+    return len(handle) >= 4 and at >= 0 and handle.startswith(tags[at])
 
 
 def _brand_hashtags(hashtags: list[Span], handles: list[str]) -> list[Evidence]:

@@ -459,8 +459,8 @@ def rules_docs(docs_dir: str | None, docs_dir_alias: str | None, rule_dirs: Sequ
 Examples:
   clearlabel eval labelled.jsonl
   clearlabel eval labelled.jsonl --min-accuracy 0.95 --min-flagged 0.95
-  clearlabel eval rulings.jsonl --by regulator --min-attention-recall 0.85 --max-false-flags 1
-  clearlabel eval everyday.jsonl --max-flagged-share 0.005 --max-review-share 0.05""")
+  clearlabel eval rulings.jsonl --by regulator --max-false-flags 1
+  clearlabel eval everyday.jsonl --max-review-share 0.05""")
 @click.argument("labelled", nargs=-1, required=True, metavar="LABELLED...")
 @market_option
 @rules_option

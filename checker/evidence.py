@@ -74,6 +74,9 @@ class PostFacts:
     folds: dict[str, int] = field(default_factory=dict)       # field -> where an explicit "… more" cuts it
     posted_on: date | None = None
     brand_account: str = ""      # why the author is taken to be a brand posting on its own account
+    # Every signal whose evidence survived negation, also those whose span
+    # was merged into another's (`_merge_overlapping`).
+    signals_found: frozenset[str] = frozenset()
     # A commercial relationship is signalled by strong or known evidence: set
     # once the evidence is final, then asked by every market's checks.
     relationship: bool = False
@@ -131,8 +134,9 @@ class Analyser:
         self.plural_owners = _slot_words(ruleset, PLURAL_OWNER_SLOT)
         self.first_person = _slot_words(ruleset, FIRST_PERSON_SLOT)
         self.self_references = _slot_words(ruleset, SELF_REFERENCE_SLOT)
+        declared = (name for r in settings.relationships for name in r.handles)
         self.brand_settings = BrandSettings(
-            configured=frozenset(letters(b) for b in settings.brands if letters(b)),
+            configured=frozenset(letters(b) for b in (*settings.brands, *declared) if letters(b)),
             known_relationship=settings.known_relationship,
             account_words=frozenset(ruleset.slots.get(ACCOUNT_WORD_SLOT, ())))
 
@@ -183,7 +187,8 @@ class Analyser:
             _cancel(facts, canceller)
         facts.brand_account = brand_account(post, self.brand_settings, self._speaks_as_business(facts))
         facts.relationship = not facts.brand_account and any(e.strength is not Strength.WEAK for e in facts.evidence)
-        facts.evidence.sort(key=_evidence_order)
+        facts.signals_found = frozenset(e.signal for e in facts.evidence)
+        facts.evidence = _merge_overlapping(facts.evidence)
         facts.labels.sort(key=lambda hit: (hit.span.field, hit.span.start))
         return facts
 
@@ -214,8 +219,10 @@ class Analyser:
 
     def _structure(self, facts: PostFacts, name: str, text: str, tokens: Tokens, folded: Normalised) -> None:
         for index in tokens.starting_with("@"):
-            if tokens.lengths[index] > 2:
-                begin, end = folded.to_original(tokens.starts[index], tokens.end_of(index))
+            # The handle only: a Finnish case ending stays on the token ("@kahvila.kuu:lta").
+            handle = _HANDLE.match(tokens.text, tokens.starts[index], tokens.end_of(index))
+            if handle and handle.end() - handle.start() > 2:
+                begin, end = folded.to_original(handle.start(), handle.end())
                 facts.mentions.append(Span(name, begin, end, text[begin:end]))
         facts.hashtag_runs[name] = _hashtag_runs(tokens, folded)
         if self.frame_marker is not None and "[" in text:       # every marker opens with "["
@@ -254,6 +261,31 @@ class Analyser:
 
 
 _WORD_CHARS = re.compile(r"[\w'’]+")
+_HANDLE = re.compile(r"@\w(?:[\w.]*\w)?")
+
+
+def _merge_overlapping(evidence: list[Evidence]) -> list[Evidence]:
+    """One item per stretch of text and kind: where signals of several
+    languages or patterns find the same code or offer ("use code MAYA15",
+    "code MAYA15 for 15%", "% off" and "15% off"), the strongest is kept and
+    its span widened to cover them all."""
+    merged: list[Evidence] = []
+    by_kind_then_place = sorted(evidence, key=lambda e: (e.kind, e.span is not None, _evidence_order(e)))
+    for item in by_kind_then_place:
+        last = merged[-1] if merged else None
+        if (last is None or item.span is None or last.span is None or item.kind != last.kind
+                or item.span.field != last.span.field or item.span.start >= last.span.end):
+            merged.append(item)
+            continue
+        strongest = max((last, item), key=lambda e: e.strength.rank)
+        if item.span.end > last.span.end:
+            text = last.span.text + item.span.text[last.span.end - item.span.start:]
+            span = Span(last.span.field, last.span.start, item.span.end, text)
+        else:
+            span = last.span
+        merged[-1] = strongest._replace(span=span)
+    merged.sort(key=_evidence_order)
+    return merged
 
 
 def _slot_words(ruleset: RuleSet, name: str) -> frozenset[str]:

@@ -95,8 +95,10 @@ _CODE = r"(?=[A-Z0-9_\-]*[0-9])[A-Z][A-Z0-9]*(?:[\-_][A-Z0-9]+)*"
 _SOCIAL_TOKEN = re.compile(rf"(?:{_HASHTAG}|{_MENTION}|{_EMAIL}|{_URL}|{_CODE})\Z")
 social_token_match = _SOCIAL_TOKEN.match
 
-_EXTRA_PREFIXES = [EMOJI_SEQUENCE, r"#(?=#)", r"\|", r"/"]
-_EXTRA_SUFFIXES = [EMOJI_SEQUENCE, r"(?<=\w)#\w+", r"\|", r"/"]
+# Amounts split the same way in every language ("15%" -> "15" "%", "50kr" ->
+# "50" "kr", "R$10" -> "R$" "10"), so that one offer pattern reads them all.
+_EXTRA_PREFIXES = [EMOJI_SEQUENCE, r"#(?=#)", r"\|", r"/", r"R\$(?=[0-9])"]
+_EXTRA_SUFFIXES = [EMOJI_SEQUENCE, r"(?<=\w)#\w+", r"\|", r"/", r"(?<=[0-9])%", r"(?<=[0-9])(?:kr|zł|zl|sek|nok|dkk)"]
 _EXTRA_INFIXES = [EMOJI_SEQUENCE, r"\|"]
 _DROPPED_PREFIXES = frozenset(("#", r"\#"))
 

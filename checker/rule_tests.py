@@ -112,7 +112,7 @@ def _signal_found(facts: PostFacts, signal: Signal) -> bool:
         return any(hit.signal.id == signal.id for hit in facts.negations)
     if signal.kind == "brand_context":
         return any(context.signal == signal.id for context in facts.contexts)
-    return any(e.signal == signal.id for e in facts.evidence)
+    return signal.id in facts.signals_found
 
 
 def _label_found(facts: PostFacts, label: LexiconLabel) -> bool:

@@ -1,6 +1,7 @@
 """`clearlabel audit`, `report`, `rules` and `eval` end to end on the bundled example."""
 from __future__ import annotations
 
+import re
 import json
 from pathlib import Path
 
@@ -28,7 +29,7 @@ def test_text_report_shows_every_verdict_findings_and_a_summary():
     for verdict in ("UNDISCLOSED", "INADEQUATE", "DISCLOSED", "REVIEW", "NO_EVIDENCE"):
         assert verdict in out
     assert "US-NO-LABEL [US]" in out and "cite: FTC Act" in out and "fix:" in out
-    assert "[[code HOLLY20]]" in out                  # evidence marked in place
+    assert re.search(r"\[\[[^]]*code HOLLY20[^]]*\]\]", out)   # evidence marked in place
     assert "posts read 16: audited 16, rejected 0" in out
 
 
@@ -81,10 +82,10 @@ def test_bad_records_are_reported_and_the_rest_is_audited(tmp_path):
 
 def test_posts_without_any_known_market_are_rejected_with_a_reason(tmp_path):
     path = tmp_path / "nomarket.jsonl"
-    path.write_text('{"id": "a", "text": "use code MAYA15", "market": ["SE"]}\n', encoding="utf-8")
+    path.write_text('{"id": "a", "text": "use code MAYA15", "market": ["JP"]}\n', encoding="utf-8")
     result = run("audit", str(path), "--format", "jsonl")
     assert result.exit_code == 2
-    assert "no rule pack for market 'SE'" in result.stderr and "has no market with a rule pack" in result.stderr
+    assert "no rule pack for market 'JP'" in result.stderr and "has no market with a rule pack" in result.stderr
 
 
 def test_stdin_is_read_with_a_dash():

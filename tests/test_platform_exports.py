@@ -13,7 +13,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "readers"
 
 EXPECTED = {
     "instagram_graph_media.json": {"17895695668004550": "disclosed", "18031176349113762": "no_evidence"},
-    "instagram_business_discovery.json": {"18045391027771932": "review"},
+    "instagram_business_discovery.json": {"18045391027771932": "undisclosed"},
     "youtube_videos.json": {"q3VbM1rJx7k": "disclosed", "Zx81LmQp0aE": "no_evidence", "Lv9Qe2RtY6w": "no_evidence"},
     "tiktok_research_videos.json": {"7351120938375448874": "undisclosed", "7352011873266404641": "no_evidence"},
     "x_api_v2_posts.json": {"1775201338520334599": "inadequate", "1775509917731795433": "disclosed",

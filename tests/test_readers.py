@@ -290,7 +290,7 @@ def test_csv_aliases_and_quoted_newlines(tmp_path):
 def test_csv_column_map_names_the_columns(tmp_path):
     path = str(FIXTURES / "mapped.tsv")
     [post] = read(path, column_map={"text": "Message", "author": "author"})
-    assert (post.text, post.author, post.platform) == ("New blender day! Thanks @blendco", "@kai.kitchen", "x")
+    assert (post.text, post.author, post.platform) == ("New blender day! Loving my new @blendco blender", "@kai.kitchen", "x")
 
 
 def test_csv_column_map_naming_an_absent_column_rejects_the_file(tmp_path):
