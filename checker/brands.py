@@ -61,7 +61,7 @@ def brand_evidence(post: Post, mentions: list[Span], hashtags: list[Span], conte
     author = letters(post.author or "")
     addressed = _addressees(post, mentions)
     nearby = _ContextIndex(contexts)
-    tags = sorted({spelled for tag in hashtags if len(spelled := letters(tag.text)) >= 4})
+    tags = hashtag_spellings(hashtags)
     evidence = []
     brand_handles = set(settings.configured)
     for mention in mentions:
@@ -105,7 +105,7 @@ def _why_a_brand(handle: str, mention: Span, nearby: _ContextIndex, tags: list[s
                  sentences: Callable[[str], Sentences], settings: BrandSettings) -> tuple[str, str] | None:
     if handle in settings.configured:
         return "configured-brand", "a brand named in the configuration"
-    if _spelled_as_hashtag(handle, tags):
+    if spelled_as_hashtag(handle, tags):
         return "brand-mention", "tagged and spelled as a hashtag"
     field_sentences = sentences(mention.field)
     sentence = field_sentences.index(mention.start)
@@ -119,7 +119,12 @@ def _why_a_brand(handle: str, mention: Span, nearby: _ContextIndex, tags: list[s
     return None
 
 
-def _spelled_as_hashtag(handle: str, tags: list[str]) -> bool:
+def hashtag_spellings(hashtags: list[Span]) -> list[str]:
+    """The letters of a post's hashtags, sorted, for `spelled_as_hashtag`."""
+    return sorted({spelled for tag in hashtags if len(spelled := letters(tag.text)) >= 4})
+
+
+def spelled_as_hashtag(handle: str, tags: list[str]) -> bool:
     """Whether a hashtag of the post spells the handle or its start
     (#burnside for @burnside.sauce); `tags` is sorted, so this is a bisection."""
     at = bisect_right(tags, handle) - 1

@@ -16,7 +16,9 @@ from datetime import date
 from functools import cached_property
 from typing import NamedTuple
 
-from .brands import BrandSettings, Context, brand_account, brand_evidence, letters
+from .brands import (
+    BrandSettings, Context, brand_account, brand_evidence, hashtag_spellings, letters, spelled_as_hashtag,
+)
 from .language import detect_language
 from .matchers import LABEL, CompiledMatchers, Hit, Tokens, ends_line, opens_line
 from .model import Evidence, Post, Span, Strength
@@ -165,7 +167,20 @@ class Analyser:
         return (not any(f.hits for f in scan.fields) and not post.paid_partnership
                 and not self.settings.known_relationship and not self.settings.relationships
                 and not self.brand_settings.configured
-                and not brand_account(post, self.brand_settings, speaks_as_business=False))
+                and not brand_account(post, self.brand_settings, speaks_as_business=False)
+                and not self._tags_spelled_as_hashtags(scan))
+
+    def _tags_spelled_as_hashtags(self, scan: Scan) -> bool:
+        """Whether an @mention of the post is spelled as one of its hashtags,
+        which makes it a brand tag with no hit at all (`brands`)."""
+        texts = [f.text for f in scan.fields]
+        if not any("@" in text for text in texts) or not any("#" in text for text in texts):
+            return False
+        facts = PostFacts(scan.post, declared_language=scan.language)
+        for name, text, folded, tokens, _ in scan.fields:
+            self._structure(facts, name, text, tokens, folded)
+        tags = hashtag_spellings(facts.hashtags())
+        return any(spelled_as_hashtag(letters(mention.text), tags) for mention in facts.mentions)
 
     def analyse(self, post: Post, scan: Scan | None = None) -> PostFacts:
         scan = scan or self.scan(post)
