@@ -19,6 +19,7 @@ import click
 from .config import ConfigError, load_relationships, load_settings, parse_post_timeout
 from .gate import result_fails
 from .model import PostResult, Rejected, Severity, Summary
+from .packs import RuleSet, load_ruleset
 from .pathfilter import PathPattern
 from .reporters.base import printable
 from .reporters.statistics import RuleStatistics
@@ -29,7 +30,6 @@ from .yamlsafe import YamlError
 
 if TYPE_CHECKING:      # the engine imports spaCy: commands import it when they run
     from .engine import Auditor
-    from .packs import RuleSet
     from .runloop import RunLoop
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -133,8 +133,6 @@ def load_run_settings(options: RunOptions) -> tuple[Settings, dict[str, str]]:
 
 
 def load_rules(settings: Settings) -> RuleSet:
-    from .packs import load_ruleset
-
     try:
         return load_ruleset(settings.rule_dirs, disable_packs=settings.disable_packs)
     except YamlError as error:

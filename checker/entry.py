@@ -19,3 +19,7 @@ def main() -> None:
     from .cli import main as command_line
 
     command_line()
+
+
+if __name__ == "__main__":
+    main()

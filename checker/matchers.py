@@ -52,7 +52,7 @@ class Tokens:
     with `str.lower`, which is how spaCy computes LOWER
     (`spacy.lang.lex_attrs.lower`)."""
 
-    __slots__ = ("text", "starts", "lengths", "like_url", "_starting")
+    __slots__ = ("text", "starts", "lengths", "like_url", "_starting", "_lower")
 
     def __init__(self, doc: Doc, text: str) -> None:
         self.text = text
@@ -61,6 +61,7 @@ class Tokens:
         self.like_url: list[int]
         self.starts, self.lengths, self.like_url = doc.to_array(_TOKEN_ATTRS).T.tolist()
         self._starting: dict[str, list[int]] = {}
+        self._lower: str | None = None
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -88,15 +89,31 @@ class Tokens:
             position = self.text.find(char, position + 1)
         return found
 
-    def matching(self, finder: re.Pattern) -> list[int]:
-        """The indices of the tokens holding a match of `finder` (a
-        one-character class), each once."""
+    def lower_text(self) -> str | None:
+        """The text lower-cased, when that keeps every offset (it does unless
+        a character lower-cases to two, as "İ" does)."""
+        if self._lower is None:
+            lowered = self.text.lower()
+            self._lower = lowered if len(lowered) == len(self.text) else ""
+        return self._lower or None
+
+    def matching(self, finder: re.Pattern, lower: bool = False) -> list[int]:
+        """The indices of the tokens holding a match of `finder` in the text
+        (`lower`: in the lower-cased text), each once."""
+        text = self.lower_text() if lower else self.text
+        if text is None:
+            return list(range(len(self.starts)))
         found: list[int] = []
         starts = self.starts
-        for match in finder.finditer(self.text):
-            index = bisect_right(starts, match.start()) - 1
-            if index >= 0 and match.start() < self.end_of(index) and (not found or found[-1] != index):
+        # Occurrences may overlap ("aa" in "aaa" split as "a", "aa"): each
+        # search starts one character after the last match began.
+        match = finder.search(text)
+        while match is not None:
+            at = match.start()
+            index = bisect_right(starts, at) - 1
+            if index >= 0 and at < self.end_of(index) and (not found or found[-1] != index):
                 found.append(index)
+            match = finder.search(text, at + 1)
         return found
 
     def containing(self, char: str) -> list[int]:
@@ -217,6 +234,8 @@ class _AnchoredPatterns:
 
     def add(self, key: str, pattern: list[dict]) -> None:
         words, char, position = _anchor(pattern, self.classes)
+        if char.startswith((LOWER_LITERALS, TEXT_LITERALS)) and char not in self.classes:
+            self.classes[char] = re.compile(char.split(":", 1)[1])
         anchored = bool(words or char)
         before = _reach(pattern[:position]) if anchored else None
         after = _reach(pattern[position + 1:]) if anchored else None
@@ -262,7 +281,7 @@ class _AnchoredPatterns:
                     if group.admits(tokens, index):
                         _add_window(windows, group, index, length)
         for name, groups in self.by_class.items():
-            for index in tokens.matching(self.classes[name]):
+            for index in tokens.matching(self.classes[name], lower=name.startswith(LOWER_LITERALS)):
                 for group in groups:
                     if group.admits(tokens, index):
                         _add_window(windows, group, index, length)
@@ -351,12 +370,68 @@ def _anchor(pattern: list[dict], classes=CHARACTER_CLASSES) -> tuple[frozenset[s
             continue
         words, char = _token_literals(token)
         if not words and not char:
-            char = _token_class(token, classes)
+            char = _literal_anchor(token) or _token_class(token, classes)
         cost = sum(1 if w.isalpha() and len(w) > 3 else 100 if w.isalpha() else 1000 for w in words) if words \
+            else 2000 if char.startswith((LOWER_LITERALS, TEXT_LITERALS)) \
             else 5000 if char in classes else 500 if char else float("inf")
         if cost < best[0]:
             best = (cost, words, char, position)
     return best[1], best[2], best[3]
+
+
+# A REGEX whose every match holds one of a few literal strings ("kauppa",
+# "kahvila", … in '^(?:verkko)?(?:kauppa|kahvila)(?:ssa)?$') anchors its token
+# on them: the key names the attribute's case and the alternation to find.
+LOWER_LITERALS, TEXT_LITERALS = "<lower-literals>:", "<text-literals>:"
+MIN_LITERAL_CHARS = 3
+
+
+def _literal_anchor(token: dict) -> str:
+    """The key of a literal-strings anchor for a token spec, or ""."""
+    for attr, prefix in (("LOWER", LOWER_LITERALS), ("ORTH", TEXT_LITERALS), ("TEXT", TEXT_LITERALS)):
+        value = token.get(attr)
+        regex = value.get("REGEX") if isinstance(value, dict) else None
+        if not isinstance(regex, str):
+            continue
+        try:
+            parsed = _sre_parse.parse(regex)
+        except (re.error, RecursionError, OverflowError):
+            continue
+        if parsed.state.flags & re.IGNORECASE:
+            continue
+        literals = _required_literals(list(parsed))
+        if literals and min(map(len, literals)) >= MIN_LITERAL_CHARS:
+            return prefix + "|".join(re.escape(literal) for literal in sorted(literals))
+    return ""
+
+
+def _required_literals(items: list) -> frozenset[str] | None:
+    """Strings one of which every match of the sequence `items` holds (the
+    best such set: longest shortest string), or None."""
+    best: frozenset[str] | None = None
+    run = ""
+
+    def consider(candidate: frozenset[str] | None) -> None:
+        nonlocal best
+        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+            best = candidate
+
+    for op, value in items:
+        if op is _sre.LITERAL:
+            run += chr(value)
+            continue
+        consider(frozenset([run]) if run else None)
+        run = ""
+        if op is _sre.SUBPATTERN:
+            consider(_required_literals(list(value[-1])))
+        elif op is _sre.BRANCH:
+            branches = [_required_literals(list(branch)) for branch in value[1]]
+            if all(branches):
+                consider(frozenset().union(*branches))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and value[0] >= 1:
+            consider(_required_literals(list(value[2])))
+    consider(frozenset([run]) if run else None)
+    return best
 
 
 def _token_class(token: dict, classes) -> str:

@@ -70,8 +70,8 @@ def test_a_changed_pack_is_loaded_again(cache, builds, tmp_path):
 
 def test_options_are_part_of_the_key(cache, builds):
     everything = load_ruleset()
-    fewer = load_ruleset(disable_packs=["signals-en"])
-    assert "signals-en" in everything.packs and "signals-en" not in fewer.packs and len(builds) == 2
+    fewer = load_ruleset(disable_packs=["market-nz"])
+    assert "market-nz" in everything.packs and "market-nz" not in fewer.packs and len(builds) == 2
 
 
 def test_another_version_never_reads_the_entry(cache, builds, monkeypatch):

@@ -127,13 +127,42 @@ def test_currency_anchor_lists_every_currency_symbol_of_this_python():
     assert currency_chars() == every
 
 
-def test_patterns_without_a_word_run_only_around_their_character_class(ruleset):
+def test_patterns_without_a_word_run_only_around_their_anchor(ruleset):
     from checker.matchers import CompiledMatchers
     from checker.nlp import get_pipeline
 
     matchers = CompiledMatchers(get_pipeline("en"), ruleset)
     assert not matchers.patterns.always            # nothing runs over every token of every post
-    assert set(matchers.patterns.by_class) <= {"<currency>", "<digit>"}
+    assert {"<currency>", "<digit>"} <= set(matchers.patterns.by_class)
+    assert any(name.startswith("<lower-literals>:") for name in matchers.patterns.by_class)
+
+
+def pack_example_texts(ruleset) -> list[str]:
+    texts = []
+    for entry in (*ruleset.signals, *ruleset.labels.values()):
+        texts += [str(example.get("text", "")) for example in (*entry.examples.match, *entry.examples.no_match)]
+    return [text for text in texts if text]
+
+
+@pytest.mark.parametrize("language", ["en", "fi", "pl", "de"])
+def test_anchored_patterns_find_what_the_whole_post_holds(ruleset, language):
+    """Every pattern group run over every token finds what running it
+    around its anchors finds, on the packs' examples and generated posts."""
+    from checker.matchers import CompiledMatchers, Tokens
+    from checker.nlp import get_pipeline, make_doc
+    from checker.normalise import normalise
+
+    nlp = get_pipeline(language)
+    matchers = CompiledMatchers(nlp, ruleset)
+    texts = pack_example_texts(ruleset) + generate_posts(400, seed=21) + ["aaa kaupassani İstanbul KAUPASSA"]
+    for text in texts:
+        folded = normalise(text).text
+        doc = make_doc(nlp, folded)
+        tokens = Tokens(doc, folded)
+        anchors = [(key, start) for key, start, _ in matchers.phrases(doc, tokens) if key not in matchers.keys]
+        anchored = sorted(matchers.patterns(doc, tokens, anchors))
+        everywhere = [match for group in matchers.patterns.groups.values() for match in group.matcher(doc)]
+        assert set(anchored) == set(everywhere), text
 
 
 # --------------------------------------------------------------------------- blocks of input
