@@ -160,15 +160,28 @@ class Analyser:
     def nothing_to_find(self, scan: Scan) -> bool:
         """Whether the facts of a scanned post are certain to be empty, so
         that no market can judge it other than `no_evidence`: no signal or
-        label was found, the platform label is off, no relationship is
-        known or declared, no brand is configured, and the author's handle
-        does not name a business."""
+        label was found that could count (`_inert`), the platform label is
+        off, no relationship is known or declared, no brand is configured,
+        the author's handle does not name a business, and no @mention is
+        spelled as a hashtag."""
         post = scan.post
-        return (not any(f.hits for f in scan.fields) and not post.paid_partnership
+        mentions = any("@" in f.text for f in scan.fields)
+        return (all(self._inert(hit, mentions) for f in scan.fields for hit in f.hits) and not post.paid_partnership
                 and not self.settings.known_relationship and not self.settings.relationships
                 and not self.brand_settings.configured
                 and not brand_account(post, self.brand_settings, speaks_as_business=False)
                 and not self._tags_spelled_as_hashtags(scan))
+
+    def _inert(self, hit: Hit, mentions: bool) -> bool:
+        """Whether a hit can change nothing in a post with no other hit:
+        promotional context in a post with no @mention it could make a brand
+        tag, or a negation that cancels hits and denies nothing."""
+        if hit.target == LABEL:
+            return False
+        signal = self.signals[hit.id]
+        if signal.kind == "brand_context":
+            return not mentions
+        return signal.kind == "negation" and not signal.denies
 
     def _tags_spelled_as_hashtags(self, scan: Scan) -> bool:
         """Whether an @mention of the post is spelled as one of its hashtags,
