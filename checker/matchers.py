@@ -155,17 +155,34 @@ class _TokenTest(NamedTuple):
 class _PatternGroup:
     """Patterns that share an anchor, in one Matcher, with the most tokens
     any of them can reach before and after the anchor (None: unbounded), and
-    per pattern the tests its fixed neighbours must pass."""
+    per pattern the tests its fixed neighbours must pass. Patterns reach the
+    Matcher when the group first runs: most groups never run in a short
+    check, and adding a pattern costs more than running it."""
     matcher: Matcher
     before: int | None
     after: int | None
     tests: list[tuple[_TokenTest, ...]] = field(default_factory=list)
-    merged: list[tuple[_TokenTest, ...]] = field(default_factory=list)
+    pending: list[tuple[str, list[dict]]] = field(default_factory=list)
+    _merged: list[tuple[_TokenTest, ...]] | None = None
 
     def add(self, key: str, pattern: list[dict], tests: tuple[_TokenTest, ...]) -> None:
-        self.matcher.add(key, [pattern])
+        self.pending.append((key, pattern))
         self.tests.append(tests)
-        self.merged = _merge_single_tests(self.tests)
+        self._merged = None
+
+    @property
+    def merged(self) -> list[tuple[_TokenTest, ...]]:
+        if self._merged is None:
+            self._merged = _merge_single_tests(self.tests)
+        return self._merged
+
+    def run(self, doclike) -> list[tuple[int, int, int]]:
+        """The Matcher's matches in `doclike` (a Doc or a Span of one)."""
+        if self.pending:
+            for key, pattern in self.pending:
+                self.matcher.add(key, [pattern])
+            self.pending.clear()
+        return self.matcher(doclike)
 
     def admits(self, tokens: Tokens, anchor: int) -> bool:
         """Whether any pattern of the group can match around `anchor`."""
@@ -288,7 +305,7 @@ class _AnchoredPatterns:
         matches = []
         for group, spans in windows.items():
             for start, end in _merged(spans):
-                matches.extend((key, start + s, start + e) for key, s, e in group.matcher(doc[start:end]))
+                matches.extend((key, start + s, start + e) for key, s, e in group.run(doc[start:end]))
         return matches
 
 

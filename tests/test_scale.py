@@ -161,7 +161,7 @@ def test_anchored_patterns_find_what_the_whole_post_holds(ruleset, language):
         tokens = Tokens(doc, folded)
         anchors = [(key, start) for key, start, _ in matchers.phrases(doc, tokens) if key not in matchers.keys]
         anchored = sorted(matchers.patterns(doc, tokens, anchors))
-        everywhere = [match for group in matchers.patterns.groups.values() for match in group.matcher(doc)]
+        everywhere = [match for group in matchers.patterns.groups.values() for match in group.run(doc)]
         assert set(anchored) == set(everywhere), text
 
 
