@@ -47,9 +47,13 @@ class BrandSettings:
 
 @dataclass(frozen=True)
 class Context:
-    """A piece of promotional context found by a `brand_context` signal."""
+    """A piece of promotional context found by a `brand_context` signal (or
+    other evidence, a label, a denial). A thank-you is context only for an
+    account whose handle names a business: "Grazie @gelateria.delponte per il
+    gelato" is a brand tag, "thanks @sarah for the flowers" is not."""
     span: Span
     signal: str
+    business_only: bool = False
 
 
 def brand_evidence(post: Post, mentions: list[Span], hashtags: list[Span], contexts: list[Context],
@@ -108,10 +112,16 @@ def _why_a_brand(handle: str, mention: Span, nearby: _ContextIndex, tags: list[s
         return "brand-mention", "tagged and spelled as a hashtag"
     field_sentences = sentences(mention.field)
     sentence = field_sentences.index(mention.start)
+    is_business = None
     for context in nearby.near(mention):
         span = context.span
         if field_sentences.index(span.start) != sentence:
             continue
+        if context.business_only:
+            if is_business is None:
+                is_business = _names_a_business(mention.text, settings.account_words)
+            if not is_business:
+                continue
         gap = mention.start - span.end if span.end <= mention.start else span.start - mention.end
         if gap <= CONTEXT_REACH:
             return "brand-mention", f"tagged next to {span.text!r}"
@@ -164,12 +174,16 @@ def brand_account(post: Post, settings: BrandSettings, speaks_as_business: bool)
         if handle in settings.configured:
             return f"{post.author} is a brand named in the configuration"
         for part in _HANDLE_PARTS.split(post.author.lstrip("@").lower()):
-            word = _business_word(part, settings.account_words)
+            word = _business_word(part, settings.account_words) if part else ""
             if word:
                 return f"the handle {post.author} names a business ({word!r})"
     if speaks_as_business:
         return "the post speaks for a business (\"our …\") and never as a person"
     return ""
+
+
+def _names_a_business(handle: str, words: frozenset[str]) -> bool:
+    return any(_business_word(part, words) for part in _HANDLE_PARTS.split(handle.lstrip("@").lower()) if part)
 
 
 def _business_word(part: str, words: frozenset[str]) -> str:

@@ -268,11 +268,11 @@ def _first_word(text: str) -> str:
 
 def _brand_contexts(facts: PostFacts) -> list[Context]:
     """What makes an @mention nearby a brand tag: the packs' brand context,
-    any other evidence, a label that states a relationship, and a denial
-    ("not sponsored, I just love my @x trainers")."""
+    any other evidence, a label, and a denial ("not sponsored, I just love
+    my @x trainers"); a thank-you only for a handle that names a business."""
     contexts = list(facts.contexts)
     contexts += [Context(e.span, e.signal) for e in facts.evidence if e.span is not None]
-    contexts += [Context(h.span, h.label.id) for h in facts.labels if h.label.states_relationship]
+    contexts += [Context(h.span, h.label.id, business_only=not h.label.states_relationship) for h in facts.labels]
     contexts += [Context(span, "denial") for span in facts.denials]
     return contexts
 
