@@ -185,7 +185,7 @@ class Analyser:
         for index in tokens.starting_with("@"):
             # The handle only: a Finnish case ending stays on the token ("@kahvila.kuu:lta").
             handle = _HANDLE.match(tokens.text, tokens.starts[index], tokens.end_of(index))
-            if handle and handle.end() - handle.start() > 2:
+            if handle and handle.end() - handle.start() >= 2:
                 begin, end = folded.to_original(handle.start(), handle.end())
                 facts.mentions.append(Span(name, begin, end, text[begin:end]))
         facts.hashtag_runs[name] = _hashtag_runs(tokens, folded)
