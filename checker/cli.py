@@ -18,6 +18,7 @@ import click
 from . import __version__
 from .config import ConfigError, format_settings, load_relationships, load_settings, parse_post_timeout
 from .engine import Auditor, UnknownMarket
+from .history_cli import register as register_history_commands, store_option
 from .model import Post, PostResult, Rejected, Severity, Summary
 from .packs import PackError, RuleSet, load_ruleset
 from .readers import INPUT_FORMATS, read_posts
@@ -29,6 +30,7 @@ from .reporters.json_out import JsonReporter
 from .reporters.junit import JunitReporter
 from .reporters.lint_text import LintTextReporter
 from .reporters.sarif import SarifReporter
+from .recording import RunHistory, start_history
 from .rule_docs import MarketSummary, write_rule_docs
 from .settings import Settings
 from .suppress import META_RULES, BaselineError, apply_baseline, apply_suppressions, load_baseline, write_baseline
@@ -134,8 +136,10 @@ def _report_stderr(rejected: Rejected) -> None:
 class AuditRun:
     """Feeds posts through the auditor into the reporters and keeps the counts."""
 
-    def __init__(self, auditor: Auditor, reporter, keep_results: bool, jobs: int) -> None:
+    def __init__(self, auditor: Auditor, reporter, keep_results: bool, jobs: int,
+                 history: RunHistory | None = None) -> None:
         self.auditor = auditor
+        self.history = history
         self.reporter = reporter
         self.keep_results = keep_results
         self.jobs = jobs
@@ -157,6 +161,8 @@ class AuditRun:
         return self.summary
 
     def _add(self, result: PostResult) -> None:
+        if self.history is not None:
+            result = self.history.take(result)
         self.summary.add(result)
         self.reporter.post(result)
         if self.keep_results:
@@ -253,11 +259,18 @@ def main() -> None:
 @click.option("--map", "column_map", help="Map your columns to post fields, e.g. text=Message,author=Author.")
 @click.option("--color/--no-color", default=None, help="Colour the text report (default: when writing to a terminal).")
 @_post_timeout_option
+@store_option("Record the run in this history store, a file or postgresql://… (default: store: in the "
+              "configuration, else history.sqlite3 in your data directory; see config show).")
+@click.option("--no-store", is_flag=True, help="Record nothing and apply no review decisions.")
 def audit(posts: Sequence[str], market: str | None, output_format: str, output: str | None, report_dir: str | None,
           templates: str | None, fail_on: str | None, config_path: str | None, relationships: str | None,
           rule_dirs: Sequence[str], jobs: int, input_format: str | None, column_map: str | None,
-          color: bool | None, post_timeout: str | None) -> None:
-    """Audit published posts (JSONL, JSON, CSV, platform exports, or - for standard input)."""
+          color: bool | None, post_timeout: str | None, store: str | None, no_store: bool) -> None:
+    """Audit published posts (JSONL, JSON, CSV, platform exports, or - for standard input).
+
+    Every run is recorded in the history store (see history, diff and review),
+    and findings dismissed there are shown as dismissed and fail no run.
+    """
     settings, _ = _settings(config_path, relationships)
     settings = replace(_with_post_timeout(settings, post_timeout), rule_dirs=settings.rule_dirs + tuple(rule_dirs),
                        fail_on=_fail_on(fail_on) if fail_on else settings.fail_on)
@@ -270,30 +283,54 @@ def audit(posts: Sequence[str], market: str | None, output_format: str, output: 
     context = ReportContext(stream=stream, rules=ruleset.rule_infos(), tool_version=__version__,
                             packs=ruleset.pack_versions(), color=_color(color, stream))
     tracker = _FailTracker(REPORTERS[output_format](context), settings.fail_on)
-    run = AuditRun(auditor, tracker, keep_results=bool(report_dir), jobs=jobs)
+    options = {"markets": market, "fail_on": fail_on, "input_format": input_format, "map": column_map,
+               "rules": list(rule_dirs), "config": config_path, "post_timeout": post_timeout}
+    history = None if no_store else _start_history(store or settings.store, settings, "audit", options, ruleset, posts)
+    run = AuditRun(auditor, tracker, keep_results=bool(report_dir), jobs=jobs, history=history)
     try:
         records = read_posts(posts, input_format=input_format, column_map=_column_map(column_map),
                              default_language=settings.language)
         summary = run.run(records)
+        recorded = history.complete(summary) if history else None
     except ValueError as error:
         raise Failure(str(error)) from None
     finally:
+        if history:
+            history.abandon()
         if stream is not sys.stdout:
             stream.close()
-    if report_dir:
-        _write_reports(run.results, Path(report_dir), ruleset, templates, jobs)
-    sys.exit(_exit_code(summary, tracker.failed))
+    try:
+        if recorded is not None and output_format == "text":
+            click.echo(f"clearlabel: recorded as run {recorded} in {history.location.shown} "
+                       "(clearlabel history; clearlabel diff)", err=True)
+        if report_dir:
+            _write_reports(run.results, Path(report_dir), ruleset, templates, jobs,
+                           history.report_history() if history else None)
+    finally:
+        if history:
+            history.close()
+    sys.exit(EXIT_ERROR if history and history.problem else _exit_code(summary, tracker.failed))
+
+
+def _start_history(store: str | None, settings: Settings, command: str, options: dict, ruleset: RuleSet,
+                   paths: Sequence[str]) -> RunHistory:
+    from .store import StoreError
+
+    try:
+        return start_history(store, command, options, ruleset.pack_versions(), paths, settings.store_text, __version__)
+    except StoreError as error:
+        raise Failure(str(error)) from None
 
 
 def _write_reports(results: list[PostResult], out_dir: Path, ruleset: RuleSet, templates: str | None,
-                   jobs: int = 1) -> None:
+                   jobs: int = 1, history=None) -> None:
     from .reporters.html import ReportError, write_reports
 
     try:
         index = write_reports(results, out_dir, rules=ruleset.rule_infos(), packs=ruleset.pack_versions(),
                               tool_version=__version__,
                               audit_date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-                              templates_dir=Path(templates) if templates else None, jobs=jobs)
+                              templates_dir=Path(templates) if templates else None, jobs=jobs, history=history)
     except ReportError as error:
         raise Failure(str(error)) from None
     click.echo(f"clearlabel: reports written to {out_dir} ({len(index.files)} files); open {out_dir / 'index.html'}",
@@ -490,9 +527,11 @@ class _Suppressing:
               help="Record every current finding in this baseline and exit 0.")
 @click.option("--color/--no-color", default=None)
 @_post_timeout_option
+@click.option("--record", is_flag=True, help="Record the run in the history store (checks record nothing by default).")
+@store_option("Record the run in this history store, a file or postgresql://… (implies --record).")
 def check(paths: Sequence[str], output_format: str, output: str | None, config_path: str | None, market: str | None,
           fail_on: str | None, baseline: str | None, baseline_out: str | None, color: bool | None,
-          post_timeout: str | None) -> None:
+          post_timeout: str | None, record: bool, store: str | None) -> None:
     """Check campaign drafts (Markdown, text, YAML/JSON briefs) in CI."""
     settings, _provenance = _settings(config_path)
     settings = replace(_with_post_timeout(settings, post_timeout), known_relationship=True,
@@ -509,13 +548,24 @@ def check(paths: Sequence[str], output_format: str, output: str | None, config_p
     suppressions: dict = {}
     tracker = _FailTracker(CHECK_REPORTERS[output_format](context), settings.fail_on)
     suppressing = _Suppressing(tracker, suppressions, accepted, keep=bool(baseline_out))
-    run = AuditRun(auditor, suppressing, keep_results=False, jobs=1)
+    history = None
+    if record or store:
+        options = {"markets": market, "fail_on": fail_on, "baseline": baseline, "config": config_path}
+        history = _start_history(store or settings.store, settings, "check", options, ruleset, paths)
+    run = AuditRun(auditor, suppressing, keep_results=False, jobs=1, history=history)
     try:
         summary = run.run(read_drafts(paths, suppressions=suppressions, platform=settings.platform,
                                       format=settings.format, language=settings.language))
+        if history:
+            history.complete(summary)
     finally:
+        if history:
+            history.abandon()
+            history.close()
         if stream is not sys.stdout:
             stream.close()
+    if history and history.problem:
+        sys.exit(EXIT_ERROR)
     if baseline_out:
         count = write_baseline(baseline_out, suppressing.kept)
         click.echo(f"clearlabel: {count} findings recorded in {baseline_out}", err=True)
@@ -532,7 +582,11 @@ def config_group() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file to show.")
 def config_show(config_path: str | None) -> None:
     """Print the effective configuration and where each value came from."""
+    from .store import default_store_path
+
     settings, provenance = _settings(config_path)
+    if settings.store is None:
+        settings = replace(settings, store=str(default_store_path()))
     click.echo(format_settings(settings, provenance), nl=False)
 
 
@@ -546,6 +600,9 @@ def rules_docs(out_dir: str, rule_dirs: Sequence[str]) -> None:
                              ruleset.label_wordings(m.ambiguous)) for m in ruleset.markets.values()]
     written = write_rule_docs({**ruleset.rule_infos(), **META_RULES}, Path(out_dir), markets)
     click.echo(f"clearlabel: {len(written)} pages written to {out_dir}", err=True)
+
+
+register_history_commands(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

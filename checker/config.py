@@ -14,6 +14,9 @@ formats; an unknown key is an error naming the file and line.
     disable-rules: []
     disable-packs: []
     rule-dirs: [compliance/rules]          # relative to the configuration file
+    store: audits/history.sqlite3          # history store: a path (relative to this file) or
+                                           # postgresql://…; default: the user's data directory
+    store-text: false                      # keep post text in the store
     brands: ["@glowco", "#glowco"]
     folds: {instagram: {chars: 125, lines: 3}}
     relationships:
@@ -64,6 +67,8 @@ KEYS = {
     "folds": "folds",
     "relationships": "relationships",
     "post-timeout": "post_timeout",
+    "store": "store",
+    "store-text": "store_text",
 }
 _RELATIONSHIP_KEYS = ("brand", "type", "handles", "hashtags", "creators", "from", "to")
 _FOLD_KEYS = ("chars", "lines")
@@ -265,6 +270,7 @@ class _Reader:
             "disable-packs": self.strings, "brands": self.strings,
             "rule-dirs": self.rule_dirs, "folds": self.folds, "relationships": self.relationships,
             "post-timeout": self.post_timeout,
+            "store": self.store, "store-text": self.flag,
         }
         return readers[key](key, value, line)
 
@@ -305,6 +311,20 @@ class _Reader:
             return parse_post_timeout(value)
         except ValueError as error:
             raise self.fail(line, f"{key}: {error}") from None
+
+    def store(self, key: str, value: Any, line: int) -> str:
+        """A path (relative to this file) or a database URL."""
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(line, f"{key}: expected a file path or a URL such as postgresql://host/db")
+        value = value.strip()
+        if "://" in value or Path(value).expanduser().is_absolute():
+            return value
+        return str((self.base / value).resolve())
+
+    def flag(self, key: str, value: Any, line: int) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(line, f"{key}: expected true or false")
+        return value
 
     def rule_dirs(self, key: str, value: Any, line: int) -> tuple[str, ...]:
         found = []

@@ -13,8 +13,9 @@ from typing import Any
 
 from .model import (
     Evidence, Finding, Label, LabelStatus, Origin, Post, PostResult, Rejected,
-    Severity, Span, Strength, Summary, Verdict, TEXT_FIELDS,
+    Review, Severity, Span, Strength, Summary, Verdict, TEXT_FIELDS,
 )
+from .suppress import fingerprint
 
 SCHEMA_VERSION = 1
 
@@ -63,7 +64,21 @@ def finding_to_dict(finding: Finding) -> dict:
     }
     if finding.suppressed is not None:
         data["suppressed"] = finding.suppressed
+    if finding.review is not None:
+        data["review"] = review_to_dict(finding.review)
     return data
+
+
+def review_to_dict(review: Review) -> dict:
+    return {"decision": review.decision, "reason": review.reason, "by": review.by, "at": review.at,
+            "stale": review.stale}
+
+
+def review_from_dict(data: dict | None) -> Review | None:
+    if data is None:
+        return None
+    return Review(data["decision"], data.get("reason", ""), data.get("by", ""), data.get("at", ""),
+                  bool(data.get("stale", False)))
 
 
 def finding_from_dict(data: dict) -> Finding:
@@ -78,6 +93,7 @@ def finding_from_dict(data: dict) -> Finding:
         spans=tuple(span_from_dict(span) for span in data.get("spans", [])),
         pack=data.get("pack", ""),
         suppressed=data.get("suppressed"),
+        review=review_from_dict(data.get("review")),
     )
 
 
@@ -150,7 +166,8 @@ def result_to_dict(result: PostResult) -> dict:
         "id": result.post.id,
         "verdict": result.verdict.value,
         "markets": {market: verdict.value for market, verdict in result.market_verdicts.items()},
-        "findings": [finding_to_dict(finding) for finding in result.findings],
+        "findings": [{**finding_to_dict(finding), "fingerprint": fingerprint(result, finding)}
+                     for finding in result.findings],
         "evidence": [evidence_to_dict(evidence) for evidence in result.evidence],
         "labels": [label_to_dict(label) for label in result.labels],
         "post": post_to_dict(result.post),

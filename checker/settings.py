@@ -39,3 +39,5 @@ class Settings:
     relationships: tuple[Relationship, ...] = ()
     post_timeout: float | None = DEFAULT_SECONDS   # seconds an audit of one post may take; None = no limit
     known_relationship: bool = False           # check mode: every post is a campaign post
+    store: str | None = None                   # history store: path or URL; None = the default file
+    store_text: bool = False                   # keep post text in the store (else hashes and report fields)

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 from ..locate import finding_location
 from ..model import PostResult, Rejected, Severity, Summary
-from .base import Reporter
+from .base import Reporter, describe_review
 
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -55,7 +55,9 @@ class JunitReporter(Reporter):
             market = f" [{finding.market}]" if finding.market else ""
             headline = f"{where}: {finding.severity.value} {finding.rule}{market} {finding.message}"
             if finding.suppressed is not None:
-                notes.append(f"suppressed ({finding.suppressed}): {headline}")
+                dismissed = finding.review is not None and finding.review.dismisses
+                note = describe_review(finding.review) if dismissed else f"suppressed ({finding.suppressed})"
+                notes.append(f"{note}: {headline}")
             elif finding.severity is Severity.INFO:
                 notes.append(headline)
             else:
