@@ -271,6 +271,8 @@ def audit(posts: Sequence[str], market: str | None, output_format: str, output: 
     Every run is recorded in the history store (see history, diff and review),
     and findings dismissed there are shown as dismissed and fail no run.
     """
+    if store and no_store:
+        raise click.UsageError("--store and --no-store contradict each other: give one")
     settings, _ = _settings(config_path, relationships)
     settings = replace(_with_post_timeout(settings, post_timeout), rule_dirs=settings.rule_dirs + tuple(rule_dirs),
                        fail_on=_fail_on(fail_on) if fail_on else settings.fail_on)
@@ -564,13 +566,12 @@ def check(paths: Sequence[str], output_format: str, output: str | None, config_p
             history.close()
         if stream is not sys.stdout:
             stream.close()
-    if history and history.problem:
-        sys.exit(EXIT_ERROR)
+    store_failed = bool(history and history.problem)
     if baseline_out:
         count = write_baseline(baseline_out, suppressing.kept)
         click.echo(f"clearlabel: {count} findings recorded in {baseline_out}", err=True)
-        sys.exit(EXIT_ERROR if summary.rejected or summary.file_errors else EXIT_OK)
-    sys.exit(_exit_code(summary, tracker.failed))
+        sys.exit(EXIT_ERROR if summary.rejected or summary.file_errors or store_failed else EXIT_OK)
+    sys.exit(EXIT_ERROR if store_failed else _exit_code(summary, tracker.failed))
 
 
 @main.group("config")

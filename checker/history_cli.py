@@ -101,7 +101,7 @@ def review_json(finding: FindingRef) -> dict | None:
 def finding_json(finding: FindingRef) -> dict:
     data = {"id": finding.short_id, "fingerprint": finding.fingerprint, "post": finding.post_id,
             "author": finding.author, "rule": finding.rule, "market": finding.market, "severity": finding.severity,
-            "verdict": finding.verdict, "message": finding.message, "run": finding.run_id,
+            "verdict": finding.verdict, "run": finding.run_id,
             "review": review_json(finding)}
     if finding.how:
         data["how"] = finding.how

@@ -23,6 +23,7 @@ import shlex
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -154,8 +155,15 @@ def _normalise(text: str) -> str:
 def fingerprint(result: PostResult, finding: Finding) -> str:
     """A stable id for a finding: the same problem in the same post keeps it
     when lines move or the message is reworded."""
-    evidence = "\x1e".join(_normalise(span.text) for span in finding.spans)
-    payload = "\x1f".join((finding.rule, finding.market, evidence, result.post.id))
+    return _fingerprint(finding.rule, finding.market, tuple(span.text for span in finding.spans), result.post.id)
+
+
+# The history store and the JSON and SARIF outputs each name every finding
+# of a post: the same fingerprints, computed once.
+@lru_cache(maxsize=4096)
+def _fingerprint(rule: str, market: str, texts: tuple[str, ...], post_id: str) -> str:
+    evidence = "\x1e".join(_normalise(text) for text in texts)
+    payload = "\x1f".join((rule, market, evidence, post_id))
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 

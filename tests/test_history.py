@@ -39,7 +39,7 @@ def test_two_runs_over_changed_inputs_give_new_fixed_and_open(store_url, months)
     assert diff["repeat"] == ["@maya.moves", "@sam.x"]
     # Explicit runs give the same answer; the diff's finding ids are the audit's.
     assert command_json("diff", "1", "2", "--store", store_url)["new"] == diff["new"]
-    second = audit(store_url, april, extra=("--no-store",))
+    second = run("audit", april, "--no-store", "--format", "jsonl")
     assert diff["new"][0]["fingerprint"] == fingerprint_of(second, "m3")
 
 
@@ -156,11 +156,15 @@ def test_history_lists_runs_and_a_creators_timeline(store_url, months):
     assert nobody.exit_code == 2 and "no recorded run audited @nobody" in nobody.stderr
 
 
-def test_no_store_records_nothing(store_url, months):
+def test_no_store_records_nothing(store_url, months, tmp_path, monkeypatch):
     march, _ = months
-    result = run("audit", march, "--no-store", "--store", store_url, "--format", "jsonl")
+    (tmp_path / ".clearlabel.yml").write_text(f"store: {store_url}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("audit", march, "--no-store", "--format", "text")
     assert result.exit_code == 1 and "recorded" not in result.stderr
-    assert command_json("history", "--store", store_url)["runs"] == []
+    assert command_json("history")["runs"] == []
+    both = run("audit", march, "--no-store", "--store", store_url)
+    assert both.exit_code == 2 and "contradict" in both.stderr
 
 
 def test_default_store_lives_in_the_data_directory(tmp_path, monkeypatch, months):

@@ -61,8 +61,7 @@ def _version_1(conn: Connection) -> None:
           Column("platform", Text, nullable=False),
           Column("markets", Text, nullable=False),
           Column("text_hash", Text, nullable=False),
-          Column("verdict", Text, nullable=False),
-          Index("clearlabel_posts_post_id", "post_id"))
+          Column("verdict", Text, nullable=False))
     Table("clearlabel_findings", frozen,
           Column("run_id", Integer, primary_key=True, autoincrement=False),
           Column("post_seq", Integer, primary_key=True, autoincrement=False),
@@ -92,14 +91,14 @@ def _version_1(conn: Connection) -> None:
 def _version_2(conn: Connection) -> None:
     """What reports over time need: the fields reports show for each post,
     a case-insensitive creator key (filled in for existing posts), the
-    message and span offsets of findings, opt-in stored text, and which
+    span offsets of findings, opt-in stored text, and which
     process is writing a run (so abandoned runs can be removed)."""
     added = {
         "clearlabel_runs": ("host TEXT", "pid INTEGER", "heartbeat_at TEXT",
                             "stores_text BOOLEAN NOT NULL DEFAULT FALSE"),
         "clearlabel_posts": ("author_key TEXT NOT NULL DEFAULT ''", "format TEXT", "posted_at TEXT",
                              "followers BIGINT", "url TEXT", "brand TEXT", "market_verdicts TEXT"),
-        "clearlabel_findings": ("message TEXT", "spans TEXT"),
+        "clearlabel_findings": ("spans TEXT",),
     }
     for table, columns in added.items():
         for column in columns:

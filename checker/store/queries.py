@@ -69,7 +69,7 @@ def run_findings(conn: Connection, run_id: int, book: DecisionBook,
     """The findings of run `run_id` (of `creators` only, when given), each
     with the review decision in force now."""
     query = (select(findings.c.fingerprint, findings.c.rule, findings.c.market, findings.c.severity,
-                    findings.c.verdict, findings.c.message, posts.c.post_id, posts.c.author, posts.c.author_key)
+                    findings.c.verdict, posts.c.post_id, posts.c.author, posts.c.author_key)
              .join(posts, and_(posts.c.run_id == findings.c.run_id, posts.c.seq == findings.c.post_seq))
              .where(findings.c.run_id == run_id)
              .order_by(findings.c.post_seq, findings.c.position))
@@ -78,7 +78,7 @@ def run_findings(conn: Connection, run_id: int, book: DecisionBook,
         if creators is not None and row.author_key not in creators:
             continue
         found.append(FindingRef(row.fingerprint, row.post_id, row.author, row.author_key, row.rule, row.market,
-                                row.severity, row.verdict, row.message or "", run_id,
+                                row.severity, row.verdict, run_id,
                                 book.review(row.fingerprint, row.post_id, row.rule, row.market)))
     return found
 

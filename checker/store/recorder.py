@@ -6,14 +6,22 @@ follow in short transactions of `BATCH_POSTS` posts (so two audits can
 write to one store at once, and memory does not grow with the input); the
 last batch and the flag that makes the run visible are one transaction.
 A run killed half-way stays invisible, and the next run removes it.
+
+Batches are written by a thread of their own while the audit goes on: the
+database drivers release the interpreter while they wait for the disk or
+the server, so that waiting costs the audit nothing. At most
+`BATCHES_QUEUED` batches wait for it; an error it meets is raised by the
+next `add` or by `complete`.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import queue
 import socket
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -29,6 +37,7 @@ from .schema import RUN_TABLES, findings, inputs, post_texts, posts, runs
 from .views import InputFile
 
 BATCH_POSTS = 1000
+BATCHES_QUEUED = 2
 # An unfinished run whose writer has been silent this long is abandoned.
 ABANDONED_AFTER = timedelta(hours=24)
 
@@ -51,7 +60,7 @@ def text_hash(result: PostResult) -> str:
     digest = hashlib.sha256()
     for name, content in result.post.text_fields():
         digest.update(f"{name}\x1e{content}\x1f".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    return digest.hexdigest()[:32]
 
 
 def hash_inputs(paths: Sequence[str]) -> list[InputFile]:
@@ -95,6 +104,9 @@ class RunRecorder:
         self.stores_text = stores_text
         self.seq = 0
         self.batch = _Batch([], [], [])
+        self._queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=BATCHES_QUEUED)
+        self._writer: threading.Thread | None = None
+        self._error: BaseException | None = None
 
     def add(self, result: PostResult) -> None:
         self.seq += 1
@@ -106,33 +118,58 @@ class RunRecorder:
             "text_hash": text_hash(result), "verdict": result.verdict.value, "format": post.format,
             "posted_at": _optional(post.posted_at), "followers": post.followers, "url": _optional(post.url),
             "brand": _optional(post.brand),
-            "market_verdicts": json.dumps({m: v.value for m, v in result.market_verdicts.items()}),
+            # JSON, written by hand: market codes and verdicts need no escaping.
+            "market_verdicts": "{" + ",".join([f'"{m}":"{v.value}"' for m, v in result.market_verdicts.items()]) + "}",
         })
         for position, finding in enumerate(result.findings):
             self.batch.findings.append({
                 "run_id": run_id, "post_seq": seq, "position": position,
                 "fingerprint": fingerprint(result, finding), "rule": finding.rule, "market": finding.market,
                 "severity": finding.severity.value, "verdict": finding.verdict.value,
-                "message": storable(finding.message), "spans": _spans(finding.spans),
+                "spans": _spans(finding.spans),
             })
         if self.stores_text:
             self.batch.texts.extend({"run_id": run_id, "post_seq": seq, "field": name, "text": storable(content)}
                                     for name, content in post.text_fields())
         if len(self.batch.posts) >= BATCH_POSTS:
-            with self.store.writing() as conn:
-                self._write_batch(conn)
-                conn.execute(update(runs).where(runs.c.id == run_id).values(heartbeat_at=utc_now()))
+            self._raise_writer_error()
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_batches, name="clearlabel-store", daemon=True)
+                self._writer.start()
+            self._queue.put(self._take_batch())
 
-    def _write_batch(self, conn: Connection) -> None:
+    def _take_batch(self) -> _Batch:
         batch, self.batch = self.batch, _Batch([], [], [])
-        for table, rows in ((posts, batch.posts), (findings, batch.findings), (post_texts, batch.texts)):
-            if rows:
-                conn.execute(table.insert(), rows)
+        return batch
+
+    def _write_batches(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self._error is not None:
+                continue                    # drain, so that `add` never blocks on a dead writer
+            try:
+                with self.store.writing() as conn:
+                    _insert(conn, batch)
+                    conn.execute(update(runs).where(runs.c.id == self.run_id).values(heartbeat_at=utc_now()))
+            except BaseException as error:  # handed to the audit's thread
+                self._error = error
+
+    def _stop_writer(self) -> None:
+        if self._writer is not None:
+            self._queue.put(None)
+            self._writer.join()
+            self._writer = None
+
+    def _raise_writer_error(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
 
     def complete(self, summary: Summary) -> int:
         """Write what is left and make the run visible, in one transaction."""
+        self._stop_writer()
+        self._raise_writer_error()
         with self.store.writing() as conn:
-            self._write_batch(conn)
+            _insert(conn, self._take_batch())
             now = utc_now()
             conn.execute(update(runs).where(runs.c.id == self.run_id).values(
                 complete=True, finished_at=now, heartbeat_at=now, posts_read=summary.read,
@@ -142,8 +179,16 @@ class RunRecorder:
 
     def discard(self) -> None:
         """Remove what was written of a run that will not complete."""
+        self._stop_writer()
+        self._error = None
         with self.store.writing() as conn:
             delete_runs(conn, [self.run_id])
+
+
+def _insert(conn: Connection, batch: _Batch) -> None:
+    for table, rows in ((posts, batch.posts), (findings, batch.findings), (post_texts, batch.texts)):
+        if rows:
+            conn.execute(table.insert(), rows)
 
 
 def delete_runs(conn: Connection, run_ids: Iterable[int]) -> None:

@@ -62,7 +62,7 @@ posts = Table(
     Column("author", Text),
     Column("platform", Text, nullable=False),
     Column("markets", Text, nullable=False),                 # "GB,US"
-    Column("text_hash", Text, nullable=False),
+    Column("text_hash", Text, nullable=False),              # 128 bits of SHA-256, hex
     Column("verdict", Text, nullable=False),
     # version 2
     Column("author_key", Text, nullable=False),
@@ -72,7 +72,6 @@ posts = Table(
     Column("url", Text),
     Column("brand", Text),
     Column("market_verdicts", Text),                         # JSON object market -> verdict
-    Index("clearlabel_posts_post_id", "post_id"),
     Index("clearlabel_posts_author_key", "author_key", "run_id"),
 )
 
@@ -87,7 +86,6 @@ findings = Table(
     Column("severity", Text, nullable=False),
     Column("verdict", Text, nullable=False),
     # version 2
-    Column("message", Text),
     Column("spans", Text),                                   # "text:105:116;title:0:4": offsets, never text
     Index("clearlabel_findings_fingerprint", "fingerprint"),
 )

@@ -61,7 +61,6 @@ class FindingRef:
     market: str
     severity: str
     verdict: str
-    message: str = ""
     run_id: int = 0
     review: Review | None = None
     how: str = ""               # fixed findings: "deleted", or the post's verdict now ("now disclosed")
