@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from checker.store import resolve_store
 from history_support import (
-    APRIL, MARCH, audit, command_json, fingerprint_of, findings_of, identities, post, records, run, write_posts,
+    APRIL, MARCH, audit, command_json, fingerprint_of, findings_of, identities, post, run, write_posts,
 )
 
 pytestmark = pytest.mark.usefixtures("rules_loaded_once")

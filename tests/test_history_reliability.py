@@ -129,7 +129,9 @@ def test_a_store_of_schema_version_1_is_upgraded_in_place(store_url, tmp_path):
         versions = conn.execute(text("SELECT version FROM clearlabel_schema ORDER BY version")).scalars().all()
         keys = conn.execute(text("SELECT DISTINCT author_key FROM clearlabel_posts")).scalars().all()
     assert versions == list(range(1, SCHEMA_VERSION + 1)) and keys == ["sam.x"]
-    assert [r["id"] for r in command_json("history", "--store", store_url)["runs"]] == [2, 1]
+    runs = command_json("history", "--store", store_url)["runs"]
+    assert [(r["id"], r["creators"]) for r in runs] == [(2, 1), (1, 1)]
+    assert [r["id"] for r in command_json("history", "@sam.x", "--store", store_url)["runs"]] == [1, 2]
     diff = command_json("diff", "--store", store_url)
     assert (diff["from"]["id"], diff["to"]["id"]) == (1, 2) and [d["post"] for d in diff["dismissed"]] == ["s1"]
 

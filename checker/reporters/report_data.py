@@ -22,7 +22,7 @@ from ..model import (
     Evidence, Finding, Label, Post, PostResult, RuleInfo, Span, Strength, TEXT_FIELDS, Verdict,
 )
 from ..safe_paths import safe_filename
-from ..store.views import CreatorHistory, Decision, FindingRef, ReportHistory, TrendPoint, short_id
+from ..store.views import CreatorHistory, ReportHistory, TrendPoint, short_id
 from ..suppress import fingerprint
 from .base import describe_review
 

@@ -9,6 +9,7 @@ an old one.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Callable
 
@@ -61,7 +62,8 @@ def _version_1(conn: Connection) -> None:
           Column("platform", Text, nullable=False),
           Column("markets", Text, nullable=False),
           Column("text_hash", Text, nullable=False),
-          Column("verdict", Text, nullable=False))
+          Column("verdict", Text, nullable=False),
+          sqlite_with_rowid=False)
     Table("clearlabel_findings", frozen,
           Column("run_id", Integer, primary_key=True, autoincrement=False),
           Column("post_seq", Integer, primary_key=True, autoincrement=False),
@@ -71,7 +73,7 @@ def _version_1(conn: Connection) -> None:
           Column("market", Text, nullable=False),
           Column("severity", Text, nullable=False),
           Column("verdict", Text, nullable=False),
-          Index("clearlabel_findings_fingerprint", "fingerprint"))
+          sqlite_with_rowid=False)
     Table("clearlabel_decisions", frozen,
           Column("id", Integer, primary_key=True, autoincrement=True),
           Column("fingerprint", Text, nullable=False),
@@ -90,9 +92,10 @@ def _version_1(conn: Connection) -> None:
 
 def _version_2(conn: Connection) -> None:
     """What reports over time need: the fields reports show for each post,
-    a case-insensitive creator key (filled in for existing posts), the
-    span offsets of findings, opt-in stored text, and which
-    process is writing a run (so abandoned runs can be removed)."""
+    a case-insensitive creator key and each creator's counts per run (both
+    filled in for existing runs), the span offsets of findings, opt-in
+    stored text, and which process is writing a run (so abandoned runs can
+    be removed)."""
     added = {
         "clearlabel_runs": ("host TEXT", "pid INTEGER", "heartbeat_at TEXT",
                             "stores_text BOOLEAN NOT NULL DEFAULT FALSE"),
@@ -109,8 +112,20 @@ def _version_2(conn: Connection) -> None:
                      {"key": creator_key(author), "author": author})
     conn.execute(text("UPDATE clearlabel_posts SET author_key = :key WHERE author IS NULL"),
                  {"key": creator_key(None)})
-    conn.exec_driver_sql("CREATE INDEX clearlabel_posts_author_key ON clearlabel_posts (author_key, run_id)")
     current_metadata.tables["clearlabel_post_texts"].create(conn)
+    current_metadata.tables["clearlabel_run_creators"].create(conn)
+    counted: dict[tuple[int, str], dict] = {}
+    rows = conn.execute(text("SELECT run_id, author_key, author, verdict FROM clearlabel_posts ORDER BY run_id, seq"))
+    for run_id, key, author, verdict in rows:
+        entry = counted.setdefault((run_id, key), {"run_id": run_id, "author_key": key, "author": author,
+                                                   "verdicts": {}})
+        entry["author"] = author
+        entry["verdicts"][verdict] = entry["verdicts"].get(verdict, 0) + 1
+    if counted:
+        conn.execute(current_metadata.tables["clearlabel_run_creators"].insert(), [
+            {"run_id": e["run_id"], "author_key": e["author_key"], "author": e["author"],
+             "posts": sum(e["verdicts"].values()), "undisclosed": e["verdicts"].get("undisclosed", 0),
+             "by_verdict": json.dumps(e["verdicts"], sort_keys=True)} for e in counted.values()])
 
 
 MIGRATIONS: tuple[Migration, ...] = (

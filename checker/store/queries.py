@@ -8,11 +8,11 @@ import json
 from collections import defaultdict
 from typing import Collection
 
-from sqlalchemy import Connection, and_, distinct, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from ..creators import creator_key
 from .decisions import DecisionBook
-from .schema import decisions, findings, inputs, posts, runs
+from .schema import decisions, findings, inputs, posts, run_creators, runs
 from .views import Decision, FindingRef, InputFile, RunSummary
 
 COMPLETE = runs.c.complete.is_(True)
@@ -26,7 +26,8 @@ def run_summaries(conn: Connection, *, ids: Collection[int] | None = None, creat
     if ids is not None:
         query = query.where(runs.c.id.in_(list(ids)))
     if creator is not None:
-        query = query.where(runs.c.id.in_(select(posts.c.run_id).where(posts.c.author_key == creator_key(creator))))
+        query = query.where(runs.c.id.in_(select(run_creators.c.run_id)
+                                          .where(run_creators.c.author_key == creator_key(creator))))
     if limit is not None:
         query = query.limit(limit)
     rows = conn.execute(query).all()
@@ -37,8 +38,8 @@ def run_summaries(conn: Connection, *, ids: Collection[int] | None = None, creat
     for row in conn.execute(select(inputs).where(inputs.c.run_id.in_(wanted)).order_by(inputs.c.run_id,
                                                                                         inputs.c.position)):
         files[row.run_id].append(InputFile(row.path, row.sha256, row.bytes))
-    creators = dict(conn.execute(select(posts.c.run_id, func.count(distinct(posts.c.author_key)))
-                                 .where(posts.c.run_id.in_(wanted)).group_by(posts.c.run_id)).all())
+    creators = dict(conn.execute(select(run_creators.c.run_id, func.count())
+                                 .where(run_creators.c.run_id.in_(wanted)).group_by(run_creators.c.run_id)).all())
     counted = dict(conn.execute(select(findings.c.run_id, func.count())
                                 .where(findings.c.run_id.in_(wanted)).group_by(findings.c.run_id)).all())
     return [RunSummary(
@@ -50,18 +51,24 @@ def run_summaries(conn: Connection, *, ids: Collection[int] | None = None, creat
     ) for row in rows]
 
 
-def run_creators(conn: Connection, run_id: int) -> dict[str, str]:
+def creators_of(conn: Connection, run_id: int) -> dict[str, str]:
     """Creator key -> the handle as written (the last spelling in the run)."""
-    rows = conn.execute(select(posts.c.author_key, posts.c.author).where(posts.c.run_id == run_id)
-                        .order_by(posts.c.seq))
+    rows = conn.execute(select(run_creators.c.author_key, run_creators.c.author)
+                        .where(run_creators.c.run_id == run_id))
     return {row.author_key: row.author or row.author_key for row in rows}
 
 
 def post_verdicts(conn: Connection, run_id: int, creators: Collection[str] | None = None) -> dict[str, str]:
     """Post id -> verdict in run `run_id` (of `creators` only, when given)."""
-    rows = conn.execute(select(posts.c.post_id, posts.c.author_key, posts.c.verdict)
+    return {post_id: verdict for post_id, (verdict, _) in run_posts(conn, run_id, creators).items()}
+
+
+def run_posts(conn: Connection, run_id: int, creators: Collection[str] | None = None) -> dict[str, tuple[str, str]]:
+    """Post id -> (verdict, platform) in run `run_id` (of `creators` only, when given)."""
+    rows = conn.execute(select(posts.c.post_id, posts.c.author_key, posts.c.verdict, posts.c.platform)
                         .where(posts.c.run_id == run_id))
-    return {row.post_id: row.verdict for row in rows if creators is None or row.author_key in creators}
+    return {row.post_id: (row.verdict, row.platform) for row in rows
+            if creators is None or row.author_key in creators}
 
 
 def run_findings(conn: Connection, run_id: int, book: DecisionBook,
@@ -91,25 +98,24 @@ def all_decisions(conn: Connection) -> list[Decision]:
 
 def latest_runs_of(conn: Connection, creators: Collection[str], before: int) -> dict[str, int]:
     """For each creator, the latest complete run before run `before` that audited them."""
-    query = (select(posts.c.author_key, func.max(posts.c.run_id))
-             .join(runs, runs.c.id == posts.c.run_id)
-             .where(COMPLETE, posts.c.run_id < before)
-             .group_by(posts.c.author_key))
+    query = (select(run_creators.c.author_key, func.max(run_creators.c.run_id))
+             .join(runs, runs.c.id == run_creators.c.run_id)
+             .where(COMPLETE, run_creators.c.run_id < before)
+             .group_by(run_creators.c.author_key))
     wanted = set(creators)
     return {key: run_id for key, run_id in conn.execute(query).all() if key in wanted}
 
 
 def trend_counts(conn: Connection, creators: Collection[str], upto: int) -> dict[str, dict[int, dict[str, int]]]:
     """Creator -> run id -> posts by verdict, over complete runs up to `upto`."""
-    query = (select(posts.c.author_key, posts.c.run_id, posts.c.verdict, func.count())
-             .join(runs, runs.c.id == posts.c.run_id)
-             .where(COMPLETE, posts.c.run_id <= upto)
-             .group_by(posts.c.author_key, posts.c.run_id, posts.c.verdict))
+    query = (select(run_creators.c.author_key, run_creators.c.run_id, run_creators.c.by_verdict)
+             .join(runs, runs.c.id == run_creators.c.run_id)
+             .where(COMPLETE, run_creators.c.run_id <= upto))
     wanted = set(creators)
-    counts: dict[str, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for key, run_id, verdict, number in conn.execute(query).all():
+    counts: dict[str, dict[int, dict[str, int]]] = defaultdict(dict)
+    for key, run_id, by_verdict in conn.execute(query).all():
         if key in wanted:
-            counts[key][run_id][verdict] = number
+            counts[key][run_id] = json.loads(by_verdict)
     return counts
 
 
@@ -119,23 +125,37 @@ def run_dates(conn: Connection) -> dict[int, str]:
 
 def undisclosed_runs(conn: Connection, creators: Collection[str], upto: int, dismissed: set[str]) -> dict[str, set[int]]:
     """Creator -> the runs (up to `upto`) in which they had an undisclosed
-    post whose finding is not dismissed."""
-    query = (select(posts.c.author_key, posts.c.run_id, findings.c.fingerprint)
-             .join(findings, and_(findings.c.run_id == posts.c.run_id, findings.c.post_seq == posts.c.seq))
-             .join(runs, runs.c.id == posts.c.run_id)
-             .where(COMPLETE, posts.c.run_id <= upto, posts.c.verdict == UNDISCLOSED,
-                    findings.c.verdict == UNDISCLOSED))
+    post, not counting posts whose undisclosed findings were all dismissed."""
+    query = (select(run_creators.c.author_key, run_creators.c.run_id)
+             .join(runs, runs.c.id == run_creators.c.run_id)
+             .where(COMPLETE, run_creators.c.run_id <= upto, run_creators.c.undisclosed > 0))
     wanted = set(creators)
     found: dict[str, set[int]] = defaultdict(set)
-    for key, run_id, fingerprint_ in conn.execute(query).all():
-        if key in wanted and fingerprint_ not in dismissed:
+    for key, run_id in conn.execute(query).all():
+        if key in wanted:
             found[key].add(run_id)
+    if dismissed:
+        # Only runs that might count twice need a look at their findings.
+        candidates = {key: runs_of for key, runs_of in found.items() if len(runs_of) >= 2}
+        for key, runs_of in candidates.items():
+            found[key] = {run_id for run_id in runs_of if _undisclosed_left(conn, run_id, key, dismissed)}
     return found
+
+
+def _undisclosed_left(conn: Connection, run_id: int, creator: str, dismissed: set[str]) -> bool:
+    """Whether `creator` had, in run `run_id`, an undisclosed post with an
+    undisclosed finding that is not dismissed."""
+    query = (select(findings.c.fingerprint)
+             .join(posts, and_(posts.c.run_id == findings.c.run_id, posts.c.seq == findings.c.post_seq))
+             .where(findings.c.run_id == run_id, posts.c.author_key == creator, posts.c.verdict == UNDISCLOSED,
+                    findings.c.verdict == UNDISCLOSED))
+    return any(fingerprint_ not in dismissed for fingerprint_ in conn.execute(query).scalars())
 
 
 def findings_by_prefix(conn: Connection, prefix: str) -> list[tuple]:
     """(fingerprint, post_id, rule, market, run_id) of recorded findings whose
-    fingerprint starts with `prefix`, latest run first."""
+    fingerprint starts with `prefix`, latest run first. (A scan: fingerprints
+    are not indexed, see schema.py.)"""
     upper = prefix + "~"          # sorts after every hex digit
     query = (select(findings.c.fingerprint, posts.c.post_id, findings.c.rule, findings.c.market, findings.c.run_id)
              .join(posts, and_(posts.c.run_id == findings.c.run_id, posts.c.seq == findings.c.post_seq))
@@ -144,8 +164,3 @@ def findings_by_prefix(conn: Connection, prefix: str) -> list[tuple]:
              .order_by(findings.c.run_id.desc()))
     return [tuple(row) for row in conn.execute(query).all()]
 
-
-def post_platforms(conn: Connection, creator: str) -> dict[str, str]:
-    """Post id -> platform, for every recorded post of `creator` (a key)."""
-    rows = conn.execute(select(posts.c.post_id, posts.c.platform).where(posts.c.author_key == creator))
-    return {row.post_id: row.platform for row in rows}

@@ -22,7 +22,7 @@ import queue
 import socket
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -33,7 +33,7 @@ from ..creators import creator_key
 from ..model import PostResult, Summary
 from ..suppress import fingerprint
 from .database import utc_now
-from .schema import RUN_TABLES, findings, inputs, post_texts, posts, runs
+from .schema import RUN_TABLES, findings, inputs, post_texts, posts, run_creators, runs
 from .views import InputFile
 
 BATCH_POSTS = 1000
@@ -89,6 +89,17 @@ def _spans(spans) -> str:
 
 
 @dataclass
+class _Creator:
+    """One creator's posts in the run, by verdict, and the handle as last written."""
+    author: str | None = None
+    verdicts: dict[str, int] = field(default_factory=dict)
+
+    def count(self, author: str | None, verdict: str) -> None:
+        self.author = author
+        self.verdicts[verdict] = self.verdicts.get(verdict, 0) + 1
+
+
+@dataclass
 class _Batch:
     posts: list[dict]
     findings: list[dict]
@@ -104,6 +115,7 @@ class RunRecorder:
         self.stores_text = stores_text
         self.seq = 0
         self.batch = _Batch([], [], [])
+        self.creators: dict[str, _Creator] = {}
         self._queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=BATCHES_QUEUED)
         self._writer: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -111,9 +123,14 @@ class RunRecorder:
     def add(self, result: PostResult) -> None:
         self.seq += 1
         post, run_id, seq = result.post, self.run_id, self.seq
+        key = storable(creator_key(post.author))
+        creator = self.creators.get(key)
+        if creator is None:
+            creator = self.creators[key] = _Creator()
+        creator.count(post.author, result.verdict.value)
         self.batch.posts.append({
             "run_id": run_id, "seq": seq, "post_id": storable(post.id), "author": _optional(post.author),
-            "author_key": storable(creator_key(post.author)), "platform": post.platform,
+            "author_key": key, "platform": post.platform,
             "markets": ",".join(sorted({*post.market, *result.market_verdicts})),
             "text_hash": text_hash(result), "verdict": result.verdict.value, "format": post.format,
             "posted_at": _optional(post.posted_at), "followers": post.followers, "url": _optional(post.url),
@@ -170,6 +187,12 @@ class RunRecorder:
         self._raise_writer_error()
         with self.store.writing() as conn:
             _insert(conn, self._take_batch())
+            if self.creators:
+                conn.execute(run_creators.insert(), [
+                    {"run_id": self.run_id, "author_key": key, "author": _optional(creator.author),
+                     "posts": sum(creator.verdicts.values()), "undisclosed": creator.verdicts.get("undisclosed", 0),
+                     "by_verdict": json.dumps(creator.verdicts, sort_keys=True)}
+                    for key, creator in self.creators.items()])
             now = utc_now()
             conn.execute(update(runs).where(runs.c.id == self.run_id).values(
                 complete=True, finished_at=now, heartbeat_at=now, posts_read=summary.read,

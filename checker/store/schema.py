@@ -72,7 +72,7 @@ posts = Table(
     Column("url", Text),
     Column("brand", Text),
     Column("market_verdicts", Text),                         # JSON object market -> verdict
-    Index("clearlabel_posts_author_key", "author_key", "run_id"),
+    sqlite_with_rowid=False,            # one B-tree, in (run, seq) order: appends are cheap
 )
 
 findings = Table(
@@ -87,7 +87,23 @@ findings = Table(
     Column("verdict", Text, nullable=False),
     # version 2
     Column("spans", Text),                                   # "text:105:116;title:0:4": offsets, never text
-    Index("clearlabel_findings_fingerprint", "fingerprint"),
+    # No index on the fingerprint: inserting hashes into an index costs more
+    # than the rest of recording together, and only `review` looks one up.
+    sqlite_with_rowid=False,
+)
+
+# version 2: each creator in each run, counted, so that timelines, trends
+# and comparisons read a row per creator instead of every post
+run_creators = Table(
+    "clearlabel_run_creators", metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=False),
+    Column("author_key", Text, primary_key=True),
+    Column("author", Text),                                  # the handle as last written in the run
+    Column("posts", Integer, nullable=False),
+    Column("undisclosed", Integer, nullable=False),          # posts with the verdict undisclosed
+    Column("by_verdict", Text, nullable=False),              # JSON object verdict -> posts
+    Index("clearlabel_run_creators_author_key", "author_key", "run_id"),
+    sqlite_with_rowid=False,
 )
 
 decisions = Table(
@@ -113,6 +129,7 @@ post_texts = Table(
     Column("post_seq", Integer, primary_key=True, autoincrement=False),
     Column("field", Text, primary_key=True),
     Column("text", Text, nullable=False),
+    sqlite_with_rowid=False,
 )
 
-RUN_TABLES = (inputs, posts, findings, post_texts)     # rows that belong to one run
+RUN_TABLES = (inputs, posts, findings, post_texts, run_creators)     # rows that belong to one run

@@ -11,12 +11,12 @@ from sqlalchemy import Connection, Engine
 from ..creators import creator_key
 
 from .database import connect, transaction, utc_now
-from .decisions import DECISIONS, DISMISSED, DecisionBook
+from .decisions import DECISIONS, DecisionBook
 from .errors import StoreError, StoreMissing
 from .location import StoreLocation
 from .migrations import SCHEMA_VERSION, schema_version, upgrade
 from .queries import (
-    all_decisions, findings_by_prefix, latest_runs_of, post_platforms, post_verdicts, run_creators, run_dates, run_findings,
+    all_decisions, creators_of, findings_by_prefix, latest_runs_of, post_verdicts, run_dates, run_findings, run_posts,
     run_summaries, trend_counts, undisclosed_runs,
 )
 from .recorder import RunRecorder, insert_run, prune_abandoned, storable
@@ -156,14 +156,14 @@ class Store:
         creators both audited."""
         with self.reading() as conn:
             after_run = self._run(conn, after)
-            after_creators = run_creators(conn, after_run.id)
+            after_creators = creators_of(conn, after_run.id)
             if before is None:
                 earlier = latest_runs_of(conn, after_creators, after_run.id)
                 if not earlier:
                     raise LookupError(f"run {after_run.id} has no earlier run over the same creators to compare with")
                 before = max(earlier.values())
             before_run = self._run(conn, before)
-            common = set(after_creators) & set(run_creators(conn, before_run.id))
+            common = set(after_creators) & set(creators_of(conn, before_run.id))
             book = DecisionBook(all_decisions(conn))
             comparison = compare(run_findings(conn, before_run.id, book, common),
                                  run_findings(conn, after_run.id, book, common),
@@ -189,32 +189,31 @@ class Store:
                 raise LookupError(f"no recorded run audited {handle}")
             book = DecisionBook(all_decisions(conn))
             counts = trend_counts(conn, [key], summaries[-1].id).get(key, {})
-            points, previous, tracks, last_findings, shown = [], None, {}, [], handle
-            for run in summaries:
-                found = run_findings(conn, run.id, book, {key})
-                verdicts = post_verdicts(conn, run.id, {key})
-                comparison = compare(previous or (), found, verdicts) if previous is not None else Comparison(
-                    new=tuple(f for f in found if not f.dismissed),
-                    dismissed=tuple(f for f in found if f.dismissed))
-                points.append(_point(run.id, run.finished_at, counts.get(run.id, {}), comparison))
-                for post_id, verdict in verdicts.items():
+            points, tracks, platforms, shown = [], {}, {}, handle
+            found: list[FindingRef] = []
+            for run in summaries:       # each run against the creator's run before it
+                previous, found = found, run_findings(conn, run.id, book, {key})
+                audited = run_posts(conn, run.id, {key})
+                verdicts = {post_id: verdict for post_id, (verdict, _) in audited.items()}
+                points.append(_point(run.id, run.finished_at, counts.get(run.id, {}),
+                                     compare(previous, found, verdicts)))
+                for post_id, (verdict, platform) in audited.items():
                     tracks.setdefault(post_id, {})[run.id] = verdict
-                previous, last_findings = found, found
-                shown = run_creators(conn, run.id).get(key, shown)
-            platforms = post_platforms(conn, key)
+                    platforms[post_id] = platform
+                shown = creators_of(conn, run.id).get(key, shown)
             post_ids = set(tracks)
             log = [d for d in all_decisions(conn) if d.post_id in post_ids]
             repeat = len(undisclosed_runs(conn, [key], summaries[-1].id, book.dismissed()).get(key, ())) >= 2
         return Timeline(shown, key, repeat, tuple(points),
                         tuple(PostTrack(post_id, platforms.get(post_id, ""), verdicts)
                               for post_id, verdicts in sorted(tracks.items())),
-                        tuple(f for f in last_findings if not f.dismissed), tuple(log))
+                        tuple(f for f in found if not f.dismissed), tuple(log))
 
     def report_history(self, run_id: int) -> ReportHistory:
         """Earlier audits of each creator of run `run_id`, for its reports."""
         with self.reading() as conn:
             run = self._run(conn, run_id)
-            creators = run_creators(conn, run_id)
+            creators = creators_of(conn, run_id)
             book = DecisionBook(all_decisions(conn))
             previous = latest_runs_of(conn, creators, run_id)
             current = _by_creator(run_findings(conn, run_id, book))
@@ -230,14 +229,13 @@ class Store:
             log = all_decisions(conn)
         histories = {}
         for key in creators:
-            before = earlier.get(key, [])
-            comparison = compare(before, current.get(key, []), verdicts_now) if key in previous else Comparison(
-                new=tuple(f for f in current.get(key, []) if not f.dismissed))
+            before = earlier.get(key, [])         # nothing when this is the creator's first run
+            comparison = compare(before, current.get(key, []), verdicts_now)
             trend = tuple(_point(number, dates.get(number, ""), by_verdict, Comparison())
                           for number, by_verdict in sorted(counts.get(key, {}).items()))
             post_ids = {f.post_id for f in current.get(key, [])} | {f.post_id for f in before}
             histories[key] = CreatorHistory(
-                previous_run=previous.get(key), previous_date=dates.get(previous.get(key), "") if key in previous else "",
+                previous_run=previous.get(key), previous_date=dates.get(previous.get(key), ""),
                 previous=frozenset(f.identity for f in before if not f.dismissed), comparison=comparison,
                 trend=trend, decisions=tuple(d for d in log if d.post_id in post_ids),
                 repeat=len(repeats.get(key, ())) >= 2)
