@@ -20,7 +20,7 @@ from sqlalchemy import update
 from checker import __version__
 from checker.model import PostResult, Summary, Verdict
 from checker.store import Store, resolve_store
-from checker.store.schema import runs
+from checker.store.schema import decisions, runs
 from checker.suppress import fingerprint
 from test_reports import PACKS, load_results, page_of, parse, render
 
@@ -46,18 +46,25 @@ def earlier_results() -> list[PostResult]:
     return [undisclosed if r.post.id == "ig-1003" else r for r in results.values() if r.post.id != "ig-1004"]
 
 
+def _dated(store: Store, run_id: int, day: str) -> None:
+    """Move a run to `day` (the fixture's audits happened in 2024)."""
+    with store.writing() as conn:
+        conn.execute(update(runs).where(runs.c.id == run_id).values(
+            started_at=f"{day}T09:00:00.000000Z", finished_at=f"{day}T09:00:04.000000Z"))
+
+
 def history_report(out: Path, store_path: Path):
     with Store.open(resolve_store(str(store_path)), __version__) as store:
-        first = _record(store, earlier_results())
-        with store.writing() as conn:        # as if it ran a month before the fixture's audit date
-            conn.execute(update(runs).where(runs.c.id == first).values(
-                started_at="2024-06-01T09:00:00.000000Z", finished_at="2024-06-01T09:00:04.000000Z"))
+        _dated(store, _record(store, earlier_results()), "2024-06-01")
         later = load_results()
         ambiguous = next(r for r in later if r.post.id == "ig-1002")
         store.decide(fingerprint(ambiguous, ambiguous.findings[0]), "dismissed", DISMISS_REASON, "A. Officer")
+        with store.writing() as conn:
+            conn.execute(update(decisions).values(decided_at="2024-06-12T15:20:00.000000Z"))
         book = store.decision_book()
         results = [book.apply(r) for r in later]
         run_id = _record(store, later)
+        _dated(store, run_id, "2024-07-01")
         history = store.report_history(run_id)
     return render(out, results, history=history)
 

@@ -28,7 +28,7 @@ ENCODING = "utf-8-sig"
 COLUMNS = (
     "influencer", "post_id", "platform", "format", "posted_at", "url", "post_verdict",
     "market", "rule", "severity", "finding_verdict", "message", "citation", "fix",
-    "spans", "pack", "suppressed", "status", "finding_id", "decision", "decision_by", "decision_at",
+    "spans", "pack", "suppressed", "status", "decision", "decision_by", "decision_at", "finding_id",
 )
 # The first columns of the header mark the file as ours: a CSV with another
 # header is never replaced (files of earlier versions, with fewer columns, are).
@@ -86,7 +86,8 @@ def render(influencers: Sequence[InfluencerSummary], results: Mapping[str, Seque
     line = _Line()
 
     # Findings of one rule repeat the same rule cells on every post, and
-    # quoting their long texts is most of the file's cost: do each once.
+    # quoting their long texts is most of the file's cost: do each once
+    # (and the same for the few combinations of pack, status and decision).
     @lru_cache(maxsize=4096)
     def rule_cells(*values: object) -> str:
         return line(neutralise(value) for value in values)
@@ -104,12 +105,11 @@ def render(influencers: Sequence[InfluencerSummary], results: Mapping[str, Seque
                 shared = rule_cells(finding.market, finding.rule, finding.severity.value, finding.verdict.value,
                                     finding.message, finding.citation, finding.fix)
                 review = finding.review
-                own = line(neutralise(value) for value in (
-                    _spans(finding.spans), finding.pack, finding.suppressed,
-                    finding_status(history, result, finding), short_id(fingerprint(result, finding)),
-                    ("stale " if review.stale else "") + review.decision if review else "",
-                    review.by if review else "", review.at if review else ""))
-                lines.append(f"{post_cells},{shared},{own}")
+                state = rule_cells(finding.pack, finding.suppressed, finding_status(history, result, finding),
+                                   ("stale " if review.stale else "") + review.decision if review else "",
+                                   review.by if review else "", review.at if review else "")
+                spans = line((neutralise(_spans(finding.spans)),))
+                lines.append(f"{post_cells},{shared},{spans},{state},{short_id(fingerprint(result, finding))}")
     lines.append("")
     return _LINE_END.join(lines)
 

@@ -311,7 +311,6 @@ class FindingView(NamedTuple):
     citation: str
     fix: str
     suppressed: str | None
-    id: str = ""          # "F-3c9a1e0b12", for `clearlabel review`
     status: str = ""      # new, open, dismissed, suppressed (see finding_status)
     review: str = ""      # the review decision in words ("dismissed by … on …: …"), if any
     stale: bool = False   # the decision was made on other evidence and no longer applies
@@ -342,6 +341,9 @@ class PostView(PostHead):
     evidence: list[EvidenceView] = field(default_factory=list)
     labels: list[LabelView] = field(default_factory=list)
     findings: list[FindingView] = field(default_factory=list)
+    # "F-3c9a1e0b12" for each finding, for `clearlabel review`: kept apart
+    # from the views, which pages render once for all findings alike
+    finding_ids: list[str] = field(default_factory=list)
 
     @property
     def excerpt(self) -> str:
@@ -449,7 +451,7 @@ def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo],
             ref, label.label, label.status.value, label.market, span.text if span else None,
             label.obfuscated, span is not None and not located,
         ))
-    findings = []
+    findings, finding_ids = [], []
     for number, finding in enumerate(result.findings, 1):
         ref = f"F{number}"
         for span in finding.spans:
@@ -459,9 +461,10 @@ def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo],
         findings.append(FindingView(
             ref, finding.rule, rule.title if rule and rule.title else finding.rule, finding.severity.value,
             finding.market, finding.message, finding.citation, finding.fix, finding.suppressed,
-            short_id(fingerprint(result, finding)), finding_status(history, result, finding),
+            finding_status(history, result, finding),
             describe_review(review) if review is not None else "", review is not None and review.stale,
         ))
+        finding_ids.append(short_id(fingerprint(result, finding)))
 
     return PostView(
         *_head_values(result),
@@ -469,6 +472,7 @@ def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo],
         evidence=evidence,
         labels=labels,
         findings=findings,
+        finding_ids=finding_ids,
     )
 
 
