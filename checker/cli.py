@@ -1,296 +1,160 @@
 """The `clearlabel` command line.
 
-Exit codes: 0 when nothing reaches --fail-on, 1 when findings do, 2 for
-usage, configuration, rule-pack or input errors. Errors go to stderr and name
-the file and line.
+Exit codes: 0 when no post fails, 1 when one does (see `checker.gate` and
+--fail-on), 2 for usage, configuration, rule-pack or input errors. Errors
+go to stderr and name the file and line. Shared options live in
+`checker.cli_options`, the run itself in `checker.cli_run`.
 """
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence, TextIO
+from typing import Sequence
 
 import click
 
 from . import __version__
-from .config import ConfigError, format_settings, load_relationships, load_settings, parse_post_timeout
-from .engine import Auditor, UnknownMarket
+from .cli_options import (
+    AUDIT_FORMATS_HELP, CHECK_FORMATS_HELP, color_option, config_options, deprecated_alias, either,
+    fail_on_option, format_option, jobs_option, market_option, output_option, post_timeout_option,
+    relationships_option, report_dir_option, rules_option, selection_options, statistics_option,
+    templates_option, verbosity_options,
+)
+from .cli_run import (
+    EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, AuditRun, Failure, FailTracker, RunOptions, Statistics, Suppressing,
+    choose_rules, exit_code, load_rules, load_run_settings, make_auditor, open_output, parse_column_map,
+    parse_markets, selectors, use_color,
+)
+from .config import format_settings
+from .diagnostics import Diagnostics
 from .history_cli import register as register_history_commands, store_option
-from .model import Post, PostResult, Rejected, Severity, Summary
-from .packs import PackError, RuleSet, load_ruleset
+from .model import PostResult, Rejected, Summary
+from .packs import RuleSet
 from .readers import INPUT_FORMATS, read_posts
+from .readers.drafts import Skipped, read_drafts
+from .recording import RunHistory, start_history
 from .reporters import REPORTERS
-from .readers.drafts import read_drafts
-from .reporters.base import ReportContext, printable
+from .reporters.base import ReportContext
 from .reporters.github import GithubReporter
+from .reporters.grouping import POST_GROUPS
 from .reporters.json_out import JsonReporter
 from .reporters.junit import JunitReporter
 from .reporters.lint_text import LintTextReporter
 from .reporters.sarif import SarifReporter
-from .recording import RunHistory, start_history
 from .rule_docs import MarketSummary, write_rule_docs
+from .selection import unknown_rule_message
 from .settings import Settings
-from .suppress import META_RULES, BaselineError, apply_baseline, apply_suppressions, load_baseline, write_baseline
-from .workers import WorkerFailure
-from .yamlsafe import YamlError
+from .suppress import META_RULES, BaselineError, load_baseline, write_baseline
+from .wording import plural
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-
-
-class Failure(click.ClickException):
-    """An error that ends the run with exit code 2 and a one-line message."""
-    exit_code = EXIT_ERROR
-
-    def show(self, file: TextIO | None = None) -> None:
-        click.echo(f"clearlabel: error: {printable(self.format_message())}", err=True)
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 80}
 
 
-def _markets(value: str | None) -> tuple[str, ...]:
-    if not value:
-        return ()
-    aliases = {"UK": "GB"}
-    return tuple(aliases.get(m.strip().upper(), m.strip().upper()) for m in value.split(",") if m.strip())
+@click.group(context_settings=CONTEXT, epilog="""\b
+Examples:
+  clearlabel audit posts.jsonl --market GB,US
+  clearlabel audit export.csv --map text=Message --report-dir out
+  clearlabel check drafts/
+  clearlabel rules list --market DE
 
-
-def _column_map(value: str | None) -> dict[str, str] | None:
-    if not value:
-        return None
-    mapping = {}
-    for item in value.split(","):
-        field_name, sep, column = item.partition("=")
-        if not sep or not field_name.strip() or not column.strip():
-            raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
-        mapping[field_name.strip()] = column.strip()
-    return mapping
-
-
-def _post_timeout_option(function):
-    return click.option("--post-timeout", metavar="SECONDS",
-                        help="Stop auditing a post after this long and report it as not audited "
-                             "(default: configuration, else 10; 0 or never: no limit).")(function)
-
-
-def _with_post_timeout(settings: Settings, post_timeout: str | None) -> Settings:
-    """`settings` with the --post-timeout given on the command line, if any."""
-    if post_timeout is None:
-        return settings
-    try:
-        return replace(settings, post_timeout=parse_post_timeout(post_timeout))
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--post-timeout") from None
-
-
-def _fail_on(value: str | None) -> Severity | None:
-    return None if value == "never" else Severity(value or "error")
-
-
-def _settings(config_path: str | None, relationships: str | None = None) -> tuple[Settings, dict[str, str]]:
-    """The configuration in effect, plus a relationships file from the command line."""
-    try:
-        settings, provenance = load_settings(config_path, Path.cwd())
-        if relationships:
-            declared = load_relationships(Path(relationships))
-            settings = replace(settings, relationships=settings.relationships + declared)
-            provenance["relationships"] = f"{provenance['relationships']} + --relationships {relationships}"
-    except ConfigError as error:
-        raise Failure(str(error)) from None
-    return settings, provenance
-
-
-def _load_rules(settings: Settings) -> RuleSet:
-    try:
-        return load_ruleset(settings.rule_dirs, disable_packs=settings.disable_packs)
-    except YamlError as error:
-        raise Failure(f"rule pack {error}") from None
-
-
-def _color(choice: bool | None, stream: TextIO) -> bool:
-    if choice is not None:
-        return choice
-    return stream.isatty() and "NO_COLOR" not in os.environ
-
-
-def _open_output(path: str | None) -> TextIO:
-    # Post text may hold lone surrogates (JSON escapes them as \ud800), which no
-    # UTF-8 stream can carry: a format that writes text raw gets an escape
-    # instead of a crash. (JSON and SARIF escape them themselves.)
-    if not path or path == "-":
-        reconfigure = getattr(sys.stdout, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
-        return sys.stdout
-    try:
-        return open(path, "w", encoding="utf-8", newline="\n", errors="backslashreplace")
-    except OSError as error:
-        raise Failure(f"cannot write {path}: {error.strerror}") from None
-
-
-def _report_stderr(rejected: Rejected) -> None:
-    where = f"{rejected.path}:{rejected.line}" if rejected.line else rejected.path
-    click.echo(printable(f"clearlabel: {where}: {rejected.reason}"), err=True)
-
-
-class AuditRun:
-    """Feeds posts through the auditor into the reporters and keeps the counts."""
-
-    def __init__(self, auditor: Auditor, reporter, keep_results: bool, jobs: int,
-                 history: RunHistory | None = None) -> None:
-        self.auditor = auditor
-        self.history = history
-        self.reporter = reporter
-        self.keep_results = keep_results
-        self.jobs = jobs
-        self.summary = Summary()
-        self.results: list[PostResult] = []
-        self.unknown_markets: set[str] = set()
-        self.first_seen: dict[str, str] = {}     # post id -> where it was first read
-
-    def run(self, records: Iterable[Post | Rejected]) -> Summary:
-        try:
-            for result in self.auditor.audit_many(self._posts(records), jobs=self.jobs):
-                if isinstance(result, Rejected):        # over the time budget
-                    self._reject(result)
-                    continue
-                self._add(result)
-        except WorkerFailure as error:
-            raise Failure(str(error)) from None
-        self.reporter.finish(self.summary)
-        return self.summary
-
-    def _add(self, result: PostResult) -> None:
-        if self.history is not None:
-            result = self.history.take(result)
-        self.summary.add(result)
-        self.reporter.post(result)
-        if self.keep_results:
-            self.results.append(result)
-
-    def _posts(self, records: Iterable[Post | Rejected]) -> Iterator[Post]:
-        for record in records:
-            if isinstance(record, Rejected):
-                self._reject(record)
-                continue
-            first = self.first_seen.setdefault(record.id, _where(record))
-            if first != _where(record):
-                click.echo(printable(f"clearlabel: warning: {_where(record)}: post id {record.id!r} was already used "
-                                     f"at {first}; both posts are audited"), err=True)
-            choice = self.auditor.choose_markets(record)
-            for market in choice.unknown:
-                if market not in self.unknown_markets:
-                    self.unknown_markets.add(market)
-                    click.echo(f"clearlabel: warning: no rule pack for market {market!r} "
-                               f"(first seen in {_where(record)}); such posts are judged by their other markets", err=True)
-            if not choice.markets:
-                named = ", ".join(choice.unknown) or "none"
-                self._reject(Rejected(record.origin.path if record.origin else "-",
-                                      record.origin.line if record.origin else 0,
-                                      f"post {record.id!r} has no market with a rule pack (named: {named}); "
-                                      "give the post a 'market' or run with --market"))
-                continue
-            yield record
-
-    def _reject(self, rejected: Rejected) -> None:
-        _report_stderr(rejected)
-        if rejected.line == 0:
-            self.summary.file_errors.append(rejected)
-        else:
-            self.summary.add_rejected()
-        self.reporter.rejected(rejected)
-
-
-def _where(post: Post) -> str:
-    return f"{post.origin.path}:{post.origin.line}" if post.origin else post.id
-
-
-def _exit_code(summary: Summary, results_failed: bool) -> int:
-    if summary.file_errors or summary.rejected:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if results_failed else EXIT_OK
-
-
-class _FailTracker:
-    """Wraps a reporter to note whether any unsuppressed finding reaches the threshold."""
-
-    def __init__(self, reporter, threshold: Severity | None) -> None:
-        self.reporter = reporter
-        self.threshold = threshold
-        self.failed = False
-
-    def post(self, result: PostResult) -> None:
-        if self.threshold is not None and any(
-                f.suppressed is None and f.severity.rank >= self.threshold.rank for f in result.findings):
-            self.failed = True
-        self.reporter.post(result)
-
-    def rejected(self, rejected: Rejected) -> None:
-        self.reporter.rejected(rejected)
-
-    def finish(self, summary: Summary) -> None:
-        self.reporter.finish(summary)
-
-
-# --------------------------------------------------------------------------- commands
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+Run 'clearlabel COMMAND --help' for a command's options. Exit status: 0 when
+no post fails, 1 when one does (see --fail-on), 2 for a usage,
+configuration or input error.""")
 @click.version_option(__version__, prog_name="clearlabel")
 def main() -> None:
-    """Find undisclosed and badly disclosed sponsorships in social-media posts."""
+    """Find undisclosed and badly disclosed sponsorships in social-media posts.
+
+    Every verdict is backed by the text that shows a commercial relationship,
+    the label (or its absence) and a rule that cites the regulation of the
+    market the post is aimed at.
+    """
 
 
-@main.command()
-@click.argument("posts", nargs=-1, required=True)
-@click.option("--market", "market", help="Markets to judge every post for, e.g. GB,US (default: each post's own 'market').")
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
-@click.option("--output", "-o", help="Write the report here instead of standard output.")
-@click.option("--report-dir", type=click.Path(file_okay=False), help="Also write HTML, Markdown and CSV reports per influencer here.")
-@click.option("--templates", type=click.Path(exists=True, file_okay=False), help="Your own copies of the report templates.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]),
-              help="Exit 1 when a finding of this severity or worse is reported (default: configuration, else error).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="Configuration file (default: .clearlabel.yml or [tool.clearlabel] in pyproject.toml, found upward).")
-@click.option("--relationships", type=click.Path(dir_okay=False),
-              help="YAML/JSON list of declared relationships (brand, handles, creators, type, from, to).")
-@click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True), help="Extra rule pack file or directory.")
-@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-@click.option("--input-format", type=click.Choice(INPUT_FORMATS), help="Force the input shape instead of detecting it.")
-@click.option("--map", "column_map", help="Map your columns to post fields, e.g. text=Message,author=Author.")
-@click.option("--color/--no-color", default=None, help="Colour the text report (default: when writing to a terminal).")
-@_post_timeout_option
+# --------------------------------------------------------------------------- audit
+
+@main.command(short_help="Audit published posts from an export.", epilog="""\b
+Examples:
+  clearlabel audit posts.jsonl                  # markets from each post
+  clearlabel audit roster.csv --market DE,FR,GB
+  clearlabel audit mentions.csv --map text=Message,author=Author
+  clearlabel audit export.json --format jsonl -o audit.jsonl --report-dir out
+  clearlabel audit posts.jsonl --select US- --summary-by brand --statistics
+  cat posts.jsonl | clearlabel audit -
+
+\b
+Formats:
+  text    a report to read: each post needing attention with its evidence
+          marked, every finding with rule, citation and fix, then a summary
+  json    one document with every post, for scripts
+  jsonl   one object per line, streamed; 'clearlabel report' reads it back
+  sarif   SARIF 2.1.0 for code scanning tools
+  junit   JUnit XML for test dashboards: a test case per post
+  github  GitHub Actions annotations and a job summary""")
+@click.argument("posts", nargs=-1, required=True, metavar="POSTS...")
+@market_option
+@format_option(REPORTERS, AUDIT_FORMATS_HELP)
+@output_option
+@report_dir_option()
+@templates_option
+@fail_on_option
+@selection_options
+@config_options
+@relationships_option
+@rules_option
+@jobs_option
+@click.option("--input-format", type=click.Choice(INPUT_FORMATS), metavar="NAME",
+              help=f"Read the input as this shape instead of recognising it: {', '.join(INPUT_FORMATS)}.")
+@click.option("--map", "column_map", metavar="FIELD=COLUMN,...",
+              help="Take post fields from your columns, e.g. text=Message,author=Author.")
+@click.option("--summary-by", default="author", show_default=True, metavar="FIELD",
+              help=f"Group the text summary by {', '.join(POST_GROUPS)}, or any column or "
+                   "field of your posts.")
+@color_option
+@post_timeout_option
+@verbosity_options
+@statistics_option
 @store_option("Record the run in this history store, a file or postgresql://… (default: store: in the "
               "configuration, else history.sqlite3 in your data directory; see config show).")
 @click.option("--no-store", is_flag=True, help="Record nothing and apply no review decisions.")
-def audit(posts: Sequence[str], market: str | None, output_format: str, output: str | None, report_dir: str | None,
-          templates: str | None, fail_on: str | None, config_path: str | None, relationships: str | None,
-          rule_dirs: Sequence[str], jobs: int, input_format: str | None, column_map: str | None,
-          color: bool | None, post_timeout: str | None, store: str | None, no_store: bool) -> None:
-    """Audit published posts (JSONL, JSON, CSV, platform exports, or - for standard input).
-
-    Every run is recorded in the history store (see history, diff and review),
-    and findings dismissed there are shown as dismissed and fail no run.
-    """
+def audit(posts: Sequence[str], market: str | None, output_format: str, output: str | None,
+          report_dir: str | None, report_dir_alias: str | None, templates: str | None, fail_on: str | None,
+          select: tuple[str, ...], ignore: tuple[str, ...], config_path: str | None, no_config: bool,
+          relationships: str | None, rule_dirs: Sequence[str], jobs: int, input_format: str | None,
+          column_map: str | None, summary_by: str, color: bool | None, post_timeout: str | None,
+          quiet: bool, verbose: bool, statistics: bool, store: str | None, no_store: bool) -> None:
+    """Audit published posts: JSON Lines, JSON, CSV, the platforms' API and
+    download exports, or - for standard input. Prints each post that needs
+    attention with its findings, then a summary; --report-dir also writes a
+    report per influencer. Every run is recorded in the history store (see
+    history, diff and review); findings dismissed there are shown as
+    dismissed and fail no run."""
     if store and no_store:
         raise click.UsageError("--store and --no-store contradict each other: give one")
-    settings, _ = _settings(config_path, relationships)
-    settings = replace(_with_post_timeout(settings, post_timeout), rule_dirs=settings.rule_dirs + tuple(rule_dirs),
-                       fail_on=_fail_on(fail_on) if fail_on else settings.fail_on)
-    ruleset = _load_rules(settings)
-    try:
-        auditor = Auditor(ruleset, settings, override_markets=_markets(market))
-    except UnknownMarket as error:
-        raise Failure(str(error)) from None
-    stream = _open_output(output)
+    report_dir = report_dir or report_dir_alias
+    settings, provenance = load_run_settings(RunOptions(
+        config=config_path, no_config=no_config, relationships=relationships, rule_dirs=tuple(rule_dirs),
+        fail_on=fail_on, post_timeout=post_timeout, select=select, ignore=ignore))
+    ruleset = load_rules(settings)
+    settings, _ = choose_rules(settings, ruleset)
+    auditor = make_auditor(ruleset, settings, market)
+    columns = parse_column_map(column_map)
+    stream = open_output(output)
     context = ReportContext(stream=stream, rules=ruleset.rule_infos(), tool_version=__version__,
-                            packs=ruleset.pack_versions(), color=_color(color, stream))
-    tracker = _FailTracker(REPORTERS[output_format](context), settings.fail_on)
-    options = {"markets": market, "fail_on": fail_on, "input_format": input_format, "map": column_map,
-               "rules": list(rule_dirs), "config": config_path, "post_timeout": post_timeout}
+                            packs=ruleset.pack_versions(), color=use_color(color, stream),
+                            fail_on=settings.fail_on, quiet=quiet, summary_by=summary_by)
+    tracker = FailTracker(_with_statistics(REPORTERS[output_format](context), statistics, output_format,
+                                           stream, context.rules), settings.fail_on)
+    diagnostics = Diagnostics(verbose=verbose, quiet=quiet)
+    options = {"markets": market, "fail_on": fail_on, "select": list(select), "ignore": list(ignore),
+               "input_format": input_format, "map": column_map, "rules": list(rule_dirs), "config": config_path,
+               "post_timeout": post_timeout}
     history = None if no_store else _start_history(store or settings.store, settings, "audit", options, ruleset, posts)
-    run = AuditRun(auditor, tracker, keep_results=bool(report_dir), jobs=jobs, history=history)
+    run = AuditRun(auditor, tracker, diagnostics, jobs=jobs, keep_results=bool(report_dir),
+                   config_file=provenance["config_file"], history=history)
     try:
-        records = read_posts(posts, input_format=input_format, column_map=_column_map(column_map),
+        records = read_posts(posts, input_format=input_format, column_map=columns,
                              default_language=settings.language)
         summary = run.run(records)
         recorded = history.complete(summary) if history else None
@@ -302,16 +166,16 @@ def audit(posts: Sequence[str], market: str | None, output_format: str, output: 
         if stream is not sys.stdout:
             stream.close()
     try:
-        if recorded is not None and output_format == "text":
-            click.echo(f"clearlabel: recorded as run {recorded} in {history.location.shown} "
-                       "(clearlabel history; clearlabel diff)", err=True)
-        if report_dir:
-            _write_reports(run.results, Path(report_dir), ruleset, templates, jobs,
+        if recorded is not None and sys.stderr.isatty():      # for people; scripts ask `history`
+            diagnostics.note(f"recorded as run {recorded} in {history.location.shown} "
+                             "(clearlabel history; clearlabel diff)")
+        if report_dir and run.results:
+            _write_reports(run.results, Path(report_dir), ruleset, templates, diagnostics, jobs,
                            history.report_history() if history else None)
     finally:
         if history:
             history.close()
-    sys.exit(EXIT_ERROR if history and history.problem else _exit_code(summary, tracker.failed))
+    sys.exit(EXIT_ERROR if history and history.problem else exit_code(summary, tracker.failed))
 
 
 def _start_history(store: str | None, settings: Settings, command: str, options: dict, ruleset: RuleSet,
@@ -324,8 +188,15 @@ def _start_history(store: str | None, settings: Settings, command: str, options:
         raise Failure(str(error)) from None
 
 
+def _with_statistics(reporter, wanted: bool, output_format: str, stream, rules):
+    if not wanted:
+        return reporter
+    text_report = output_format == "text" and stream is sys.stdout
+    return Statistics(reporter, sys.stdout if text_report else sys.stderr, rules)
+
+
 def _write_reports(results: list[PostResult], out_dir: Path, ruleset: RuleSet, templates: str | None,
-                   jobs: int = 1, history=None) -> None:
+                   diagnostics: Diagnostics, jobs: int = 1, history=None) -> None:
     from .reporters.html import ReportError, write_reports
 
     try:
@@ -335,44 +206,210 @@ def _write_reports(results: list[PostResult], out_dir: Path, ruleset: RuleSet, t
                               templates_dir=Path(templates) if templates else None, jobs=jobs, history=history)
     except ReportError as error:
         raise Failure(str(error)) from None
-    click.echo(f"clearlabel: reports written to {out_dir} ({len(index.files)} files); open {out_dir / 'index.html'}",
-               err=True)
+    diagnostics.note(f"reports written to {out_dir} ({plural(len(index.files), 'file')}); "
+                     f"open {out_dir / 'index.html'}")
+
+
+# --------------------------------------------------------------------------- report
+
+@main.command(short_help="Render reports from a saved audit.", epilog="""\b
+Examples:
+  clearlabel audit posts.jsonl --format jsonl -o audit.jsonl
+  clearlabel report audit.jsonl --report-dir out""")
+@click.argument("audit_file", type=click.Path(exists=True, dir_okay=False), metavar="AUDIT")
+@report_dir_option(required=True)
+@templates_option
+@rules_option
+@jobs_option
+def report(audit_file: str, report_dir: str | None, report_dir_alias: str | None, templates: str | None,
+           rule_dirs: Sequence[str], jobs: int) -> None:
+    """Render the HTML, Markdown and CSV reports from a saved audit (the
+    output of 'clearlabel audit --format jsonl'), without auditing again."""
+    from .saved_audit import read_saved_audit
+
+    out_dir = either(report_dir, report_dir_alias, "--report-dir")
+    ruleset = load_rules(Settings(rule_dirs=tuple(rule_dirs)))
+    try:
+        results = read_saved_audit(Path(audit_file))
+    except ValueError as error:
+        raise Failure(str(error)) from None
+    _write_reports(results, Path(out_dir), ruleset, templates, Diagnostics(), jobs)
+
+
+# --------------------------------------------------------------------------- check (drafts in CI)
+
+CHECK_REPORTERS = {"text": LintTextReporter, "github": GithubReporter, "sarif": SarifReporter,
+                   "junit": JunitReporter, "json": JsonReporter}
+
+
+@main.command(short_help="Check campaign drafts, as a linter in CI.", epilog="""\b
+Examples:
+  clearlabel check drafts/
+  clearlabel check drafts/ --select GB- --ignore GB-BRAND-TAG-REVIEW
+  clearlabel check drafts/ --exclude 'drafts/archive/**' --show-source
+  clearlabel check drafts/ --format sarif -o clearlabel.sarif --fail-on never
+  clearlabel check drafts/ --write-baseline .clearlabel-baseline.json
+
+\b
+Drafts: YAML and JSON briefs (.yml, .yaml, .json), text (.txt), and Markdown
+(.md, .markdown) that opens with front matter. Other files, and those that
+exclude: or --exclude match, are left out (--verbose lists them).
+
+\b
+Formats:
+  text    file:line:col: severity rule message, the fix below
+  github  annotations on the drafts' lines and a job summary
+  sarif   SARIF 2.1.0 for code scanning, suppressions included
+  junit   JUnit XML: a test suite per file, a test case per draft
+  json    the objects of 'clearlabel audit --format json'""")
+@click.argument("paths", nargs=-1, required=True, metavar="PATHS...")
+@format_option(CHECK_REPORTERS, CHECK_FORMATS_HELP)
+@output_option
+@market_option
+@fail_on_option
+@selection_options
+@click.option("--exclude", multiple=True, metavar="GLOBS",
+              help="Leave out files and directories matching these globs (README.md, "
+                   "drafts/archive/**), comma-separated or repeated; adds to exclude: in the "
+                   "configuration.")
+@click.option("--baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Accept the findings recorded in FILE (default: baseline: in the configuration).")
+@click.option("--write-baseline", "baseline_out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Record every current finding in FILE, and exit 0.")
+@config_options
+@relationships_option
+@rules_option
+@jobs_option
+@click.option("--show-source", is_flag=True, help="Show the line of each finding with its text marked.")
+@color_option
+@post_timeout_option
+@verbosity_options
+@statistics_option
+@click.option("--record", is_flag=True, help="Record the run in the history store (checks record nothing by default).")
+@store_option("Record the run in this history store, a file or postgresql://… (implies --record).")
+def check(paths: Sequence[str], output_format: str, output: str | None, market: str | None, fail_on: str | None,
+          select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...], baseline: str | None,
+          baseline_out: str | None, config_path: str | None, no_config: bool, relationships: str | None,
+          rule_dirs: Sequence[str], jobs: int, show_source: bool, color: bool | None, post_timeout: str | None,
+          quiet: bool, verbose: bool, statistics: bool, record: bool, store: str | None) -> None:
+    """Check campaign drafts (Markdown, text, YAML and JSON briefs) before
+    they are published. A draft is written for a brand, so the relationship
+    is known: a draft without an adequate label fails. Findings point at the
+    draft's line; suppress one with a reason in the draft."""
+    settings, provenance = load_run_settings(RunOptions(
+        config=config_path, no_config=no_config, relationships=relationships, rule_dirs=tuple(rule_dirs),
+        fail_on=fail_on, post_timeout=post_timeout, select=select, ignore=ignore, exclude=exclude,
+        baseline=baseline))
+    settings = replace(settings, known_relationship=True)
+    ruleset = load_rules(settings)
+    settings, chosen = choose_rules(settings, ruleset)
+    auditor = make_auditor(ruleset, settings, market)
+    known_rules = {*ruleset.rules, *META_RULES}
+    accepted = _baseline(settings.baseline, provenance.get("baseline", ""), known_rules, writing=bool(baseline_out))
+    stream = open_output(output)
+    context = ReportContext(stream=stream, rules={**ruleset.rule_infos(), **META_RULES}, tool_version=__version__,
+                            packs=ruleset.pack_versions(), color=use_color(color, stream), mode="check",
+                            fail_on=settings.fail_on, quiet=quiet, show_source=show_source)
+    suppressions: dict = {}
+    skipped: list[Skipped] = []
+    tracker = FailTracker(_with_statistics(CHECK_REPORTERS[output_format](context), statistics, output_format,
+                                           stream, context.rules), settings.fail_on)
+    suppressing = Suppressing(tracker, suppressions, accepted, known_rules, chosen, keep=bool(baseline_out))
+    diagnostics = Diagnostics(verbose=verbose, quiet=quiet)
+    history = None
+    if record or store:
+        options = {"markets": market, "fail_on": fail_on, "select": list(select), "ignore": list(ignore),
+                   "baseline": settings.baseline, "config": config_path}
+        history = _start_history(store or settings.store, settings, "check", options, ruleset, paths)
+    run = AuditRun(auditor, suppressing, diagnostics, jobs=jobs, config_file=provenance["config_file"],
+                   history=history)
+    try:
+        summary = run.run(read_drafts(paths, suppressions=suppressions, platform=settings.platform,
+                                      format=settings.format, language=settings.language,
+                                      exclude=settings.exclude, skipped=skipped))
+        if history:
+            history.complete(summary)
+    finally:
+        if history:
+            history.abandon()
+            history.close()
+        if stream is not sys.stdout:
+            stream.close()
+    _report_skipped(skipped, summary, diagnostics, verbose)
+    store_failed = bool(history and history.problem)
+    if baseline_out:
+        count = write_baseline(baseline_out, suppressing.kept)
+        diagnostics.note(f"{plural(count, 'finding')} recorded in {baseline_out}")
+        sys.exit(EXIT_ERROR if summary.rejected or summary.file_errors or store_failed else EXIT_OK)
+    sys.exit(EXIT_ERROR if store_failed else exit_code(summary, tracker.failed))
+
+
+def _baseline(path: str | None, source: str, known_rules: set[str], writing: bool):
+    """The baseline in effect; a configured one that does not exist yet is
+    fine while it is being written."""
+    if not path or (writing and not Path(path).exists()):
+        return None
+    if not Path(path).exists() and source != "command line":
+        raise Failure(f"{source}: baseline {path} does not exist; write it with --write-baseline {path}")
+    try:
+        return load_baseline(path, known_rules)
+    except BaselineError as error:
+        raise Failure(str(error)) from None
+
+
+def _report_skipped(skipped: list[Skipped], summary: Summary, diagnostics: Diagnostics, verbose: bool) -> None:
+    for item in skipped:
+        if verbose or item.named:
+            diagnostics.note(f"{item.path}: left out: {item.reason}")
+    if summary.read == 0 and not summary.file_errors:
+        left_out = f" ({plural(len(skipped), 'file')} left out; --verbose lists them)" if skipped and not verbose else ""
+        diagnostics.note(f"warning: no drafts to check{left_out}")
 
 
 # --------------------------------------------------------------------------- rules
 
-@main.group()
+@main.group(short_help="List, describe, test and document the rules.", epilog="""\b
+Examples:
+  clearlabel rules list --market GB
+  clearlabel rules show US-NO-LABEL
+  clearlabel rules test --rules compliance/rules
+  clearlabel rules docs --docs-dir docs/rules""")
 def rules() -> None:
-    """List, describe and test the rule packs."""
+    """The rule packs: each market's rules, with the regulation they cite,
+    how to fix what they find, and examples that must fail and pass."""
 
 
-def _rules_option(function):
-    return click.option("--rules", "rule_dirs", multiple=True, type=click.Path(exists=True),
-                        help="Extra rule pack file or directory.")(function)
-
-
-@rules.command("list")
-@_rules_option
-@click.option("--market", help="Only these markets, e.g. GB,US.")
-def rules_list(rule_dirs: Sequence[str], market: str | None) -> None:
-    """One line per rule: id, market, severity, verdict, title."""
-    ruleset = _load_rules(Settings(rule_dirs=tuple(rule_dirs)))
-    wanted = set(_markets(market))
+@rules.command("list", short_help="One line per rule.", epilog="""\b
+Examples:
+  clearlabel rules list --market DE,FR
+  clearlabel rules list --select '*-UNCLEAR-LABEL'""")
+@market_option
+@click.option("--select", multiple=True, metavar="RULES",
+              help="Only these rules: ids, prefixes (GB-) or globs (*-NO-LABEL).")
+@rules_option
+def rules_list(market: str | None, select: tuple[str, ...], rule_dirs: Sequence[str]) -> None:
+    """One line per rule: id, market, severity, verdict and title."""
+    ruleset = load_rules(Settings(rule_dirs=tuple(rule_dirs)))
+    _, chosen = choose_rules(Settings(select=selectors(select, "--select")), ruleset)
+    wanted = set(parse_markets(market))
     for rule in sorted(ruleset.rules.values(), key=lambda r: (r.market, r.id)):
-        if wanted and rule.market not in wanted:
+        if (wanted and rule.market not in wanted) or not chosen.runs(rule.id):
             continue
         click.echo(f"{rule.id:<34} {rule.market:<3} {rule.severity.value:<8} {rule.verdict.value:<12} {rule.title}")
 
 
-@rules.command("show")
-@click.argument("rule_id")
-@_rules_option
+@rules.command("show", short_help="Everything about one rule.", epilog="""\b
+Example:
+  clearlabel rules show GB-UNCLEAR-LABEL""")
+@click.argument("rule_id", metavar="RULE")
+@rules_option
 def rules_show(rule_id: str, rule_dirs: Sequence[str]) -> None:
-    """Everything about one rule."""
-    ruleset = _load_rules(Settings(rule_dirs=tuple(rule_dirs)))
+    """Everything about one rule: what it checks, the regulation it cites,
+    the fix, and the examples it must fail and pass."""
+    ruleset = load_rules(Settings(rule_dirs=tuple(rule_dirs)))
     rule = ruleset.rules.get(rule_id)
     if rule is None:
-        raise Failure(f"no rule {rule_id!r}; see 'clearlabel rules list'")
+        raise Failure(unknown_rule_message(rule_id, ruleset.rules))
     info = rule.info()
     click.echo(f"{rule.id} — {rule.title}")
     click.echo(f"market: {rule.market}   severity: {rule.severity.value}   verdict: {rule.verdict.value}   check: {rule.check}")
@@ -390,68 +427,78 @@ def rules_show(rule_id: str, rule_dirs: Sequence[str]) -> None:
             click.echo(f"  - {' '.join(example.split())}")
 
 
-@rules.command("test")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
-def rules_test(paths: Sequence[str]) -> None:
-    """Run every rule's pass and fail examples (bundled packs plus PATHS)."""
+@rules.command("test", short_help="Run every rule's examples.", epilog="""\b
+Examples:
+  clearlabel rules test
+  clearlabel rules test --rules compliance/rules""")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True), metavar="[PACKS]...",
+                deprecated="Use --rules DIR instead.")
+@rules_option
+def rules_test(paths: Sequence[str], rule_dirs: Sequence[str]) -> None:
+    """Run every rule's pass and fail examples: the bundled packs and those
+    named with --rules. Exit 1 when an example does not behave."""
     from .rule_tests import run_rule_examples
 
-    ruleset = _load_rules(Settings(rule_dirs=tuple(paths)))
+    ruleset = load_rules(Settings(rule_dirs=(*rule_dirs, *paths)))
     outcomes = run_rule_examples(ruleset)
     failures = [o for o in outcomes if not o.ok]
     for outcome in failures:
         click.echo(outcome.describe(), err=True)
     rules_tested = len({o.rule.id for o in outcomes})
     click.echo(f"{len(outcomes) - len(failures)} passed, {len(failures)} failed "
-               f"({rules_tested} rules, {len(ruleset.markets)} markets)")
+               f"({plural(rules_tested, 'rule')}, {plural(len(ruleset.markets), 'market')})")
     sys.exit(EXIT_FINDINGS if failures else EXIT_OK)
 
 
-# --------------------------------------------------------------------------- report
-
-@main.command()
-@click.argument("audit_file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the reports.")
-@click.option("--templates", type=click.Path(exists=True, file_okay=False), help="Your own copies of the report templates.")
-@_rules_option
-def report(audit_file: str, out_dir: str, templates: str | None, rule_dirs: Sequence[str]) -> None:
-    """Render the reports from a saved audit (the output of --format jsonl)."""
-    from .saved_audit import read_saved_audit
-
-    ruleset = _load_rules(Settings(rule_dirs=tuple(rule_dirs)))
-    try:
-        results = read_saved_audit(Path(audit_file))
-    except ValueError as error:
-        raise Failure(str(error)) from None
-    _write_reports(results, Path(out_dir), ruleset, templates)
+@rules.command("docs", short_help="Write a Markdown page per rule.", epilog="""\b
+Example:
+  clearlabel rules docs --docs-dir docs/rules""")
+@click.option("--docs-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write the pages to DIR (required). Pages of rules that no longer exist are "
+                   "removed; files not written by clearlabel are left alone.")
+@deprecated_alias("--out", "docs_dir_alias", "--docs-dir")
+@rules_option
+def rules_docs(docs_dir: str | None, docs_dir_alias: str | None, rule_dirs: Sequence[str]) -> None:
+    """Write a Markdown page per rule and an index by market."""
+    out_dir = either(docs_dir, docs_dir_alias, "--docs-dir")
+    ruleset = load_rules(Settings(rule_dirs=tuple(rule_dirs)))
+    markets = [MarketSummary(m.id, m.name, m.citation, m.platform_label, ruleset.label_wordings(m.accepted),
+                             ruleset.label_wordings(m.ambiguous)) for m in ruleset.markets.values()]
+    written = write_rule_docs({**ruleset.rule_infos(), **META_RULES}, Path(out_dir), markets)
+    click.echo(f"clearlabel: {plural(len(written), 'page')} written to {out_dir}", err=True)
 
 
 # --------------------------------------------------------------------------- eval
 
-@main.command("eval")
-@click.argument("labelled", nargs=-1, required=True)
-@click.option("--market", help="Judge every post for these markets instead of its own.")
-@_rules_option
-@click.option("--min-accuracy", type=click.FloatRange(0, 1), help="Exit 1 if overall accuracy is below this (0-1).")
-@click.option("--min-market-accuracy", type=click.FloatRange(0, 1),
-              help="Exit 1 if any market with at least --market-min-posts posts is below this.")
-@click.option("--market-min-posts", default=8, show_default=True, type=click.IntRange(1))
-@click.option("--min-flagged", type=click.FloatRange(0, 1),
-              help="Exit 1 if precision or recall of flagged posts is below this.")
-@click.option("--mismatches/--no-mismatches", default=True, show_default=True, help="List every mismatch.")
-@click.option("--jobs", "-j", default=1, type=click.IntRange(1, 64))
+@main.command("eval", short_help="Measure verdicts against labelled posts.", epilog="""\b
+Examples:
+  clearlabel eval labelled.jsonl
+  clearlabel eval labelled.jsonl --min-accuracy 0.95 --min-flagged 0.95""")
+@click.argument("labelled", nargs=-1, required=True, metavar="LABELLED...")
+@market_option
+@rules_option
+@click.option("--min-accuracy", type=click.FloatRange(0, 1), metavar="RATIO",
+              help="Exit 1 if the overall accuracy is below RATIO (0 to 1).")
+@click.option("--min-market-accuracy", type=click.FloatRange(0, 1), metavar="RATIO",
+              help="Exit 1 if a market with at least --market-min-posts posts is below RATIO.")
+@click.option("--market-min-posts", default=8, show_default=True, type=click.IntRange(1), metavar="N",
+              help="Markets with fewer posts are not held to --min-market-accuracy.")
+@click.option("--min-flagged", type=click.FloatRange(0, 1), metavar="RATIO",
+              help="Exit 1 if the precision or recall of flagged posts (undisclosed and "
+                   "inadequate) is below RATIO.")
+@click.option("--mismatches/--no-mismatches", default=True, show_default=True,
+              help="List every post whose verdict differs from the expected one.")
+@jobs_option
 def evaluate(labelled: Sequence[str], market: str | None, rule_dirs: Sequence[str], min_accuracy: float | None,
              min_market_accuracy: float | None, market_min_posts: int, min_flagged: float | None,
              mismatches: bool, jobs: int) -> None:
-    """Compare verdicts with each post's expected.verdict: confusion matrix and accuracy."""
+    """Audit posts that carry an expected.verdict and compare: confusion
+    matrix, accuracy by market, language and platform, precision and recall
+    of flagged posts, and every mismatch with the rules that fired."""
     from .evaluate import Evaluation, format_evaluation
 
     settings = Settings(rule_dirs=tuple(rule_dirs))
-    ruleset = _load_rules(settings)
-    try:
-        auditor = Auditor(ruleset, settings, override_markets=_markets(market))
-    except UnknownMarket as error:
-        raise Failure(str(error)) from None
+    auditor = make_auditor(load_rules(settings), settings, market)
     evaluation = Evaluation()
 
     class _Collector:
@@ -464,7 +511,7 @@ def evaluate(labelled: Sequence[str], market: str | None, rule_dirs: Sequence[st
         def finish(self, summary: Summary) -> None:
             pass
 
-    summary = AuditRun(auditor, _Collector(), keep_results=False, jobs=jobs).run(read_posts(labelled))
+    summary = AuditRun(auditor, _Collector(), Diagnostics(), jobs=jobs).run(read_posts(labelled))
     click.echo(format_evaluation(evaluation, show_mismatches=mismatches))
     failures = _gate_failures(evaluation, min_accuracy, min_market_accuracy, market_min_posts, min_flagged)
     for failure in failures:
@@ -489,118 +536,29 @@ def _gate_failures(evaluation, min_accuracy, min_market_accuracy, market_min_pos
     return failures
 
 
-# --------------------------------------------------------------------------- check (drafts in CI)
+# --------------------------------------------------------------------------- config
 
-CHECK_REPORTERS = {"text": LintTextReporter, "github": GithubReporter, "sarif": SarifReporter,
-                   "junit": JunitReporter, "json": JsonReporter}
-
-
-class _Suppressing:
-    """Applies inline suppressions and the baseline before the reporters see a result."""
-
-    def __init__(self, reporter, suppressions: dict, baseline, keep: bool) -> None:
-        self.reporter, self.suppressions, self.baseline = reporter, suppressions, baseline
-        self.kept: list[PostResult] = [] if keep else None
-
-    def post(self, result: PostResult) -> None:
-        result = apply_suppressions(result, self.suppressions.pop(result.post.id, ()))
-        if self.baseline is not None:
-            result = apply_baseline(result, self.baseline)
-        if self.kept is not None:
-            self.kept.append(result)
-        self.reporter.post(result)
-
-    def rejected(self, rejected: Rejected) -> None:
-        self.reporter.rejected(rejected)
-
-    def finish(self, summary: Summary) -> None:
-        self.reporter.finish(summary)
-
-
-@main.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "output_format", type=click.Choice(sorted(CHECK_REPORTERS)), default="text", show_default=True)
-@click.option("--output", "-o", help="Write the report here instead of standard output.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file (default: .clearlabel.yml or [tool.clearlabel] in pyproject.toml, found upward).")
-@click.option("--market", help="Markets to check every draft for, e.g. GB,US.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), help="Exit 1 at this severity or worse (default: configuration, else error).")
-@click.option("--baseline", type=click.Path(dir_okay=False), help="Accept the findings recorded in this baseline.")
-@click.option("--write-baseline", "baseline_out", type=click.Path(dir_okay=False),
-              help="Record every current finding in this baseline and exit 0.")
-@click.option("--color/--no-color", default=None)
-@_post_timeout_option
-@click.option("--record", is_flag=True, help="Record the run in the history store (checks record nothing by default).")
-@store_option("Record the run in this history store, a file or postgresql://… (implies --record).")
-def check(paths: Sequence[str], output_format: str, output: str | None, config_path: str | None, market: str | None,
-          fail_on: str | None, baseline: str | None, baseline_out: str | None, color: bool | None,
-          post_timeout: str | None, record: bool, store: str | None) -> None:
-    """Check campaign drafts (Markdown, text, YAML/JSON briefs) in CI."""
-    settings, _provenance = _settings(config_path)
-    settings = replace(_with_post_timeout(settings, post_timeout), known_relationship=True,
-                        fail_on=_fail_on(fail_on) if fail_on else settings.fail_on)
-    ruleset = _load_rules(settings)
-    try:
-        auditor = Auditor(ruleset, settings, override_markets=_markets(market))
-        accepted = load_baseline(baseline) if baseline else None
-    except (UnknownMarket, BaselineError) as error:
-        raise Failure(str(error)) from None
-    stream = _open_output(output)
-    context = ReportContext(stream=stream, rules={**ruleset.rule_infos(), **META_RULES}, tool_version=__version__,
-                            packs=ruleset.pack_versions(), color=_color(color, stream), mode="check")
-    suppressions: dict = {}
-    tracker = _FailTracker(CHECK_REPORTERS[output_format](context), settings.fail_on)
-    suppressing = _Suppressing(tracker, suppressions, accepted, keep=bool(baseline_out))
-    history = None
-    if record or store:
-        options = {"markets": market, "fail_on": fail_on, "baseline": baseline, "config": config_path}
-        history = _start_history(store or settings.store, settings, "check", options, ruleset, paths)
-    run = AuditRun(auditor, suppressing, keep_results=False, jobs=1, history=history)
-    try:
-        summary = run.run(read_drafts(paths, suppressions=suppressions, platform=settings.platform,
-                                      format=settings.format, language=settings.language))
-        if history:
-            history.complete(summary)
-    finally:
-        if history:
-            history.abandon()
-            history.close()
-        if stream is not sys.stdout:
-            stream.close()
-    store_failed = bool(history and history.problem)
-    if baseline_out:
-        count = write_baseline(baseline_out, suppressing.kept)
-        click.echo(f"clearlabel: {count} findings recorded in {baseline_out}", err=True)
-        sys.exit(EXIT_ERROR if summary.rejected or summary.file_errors or store_failed else EXIT_OK)
-    sys.exit(EXIT_ERROR if store_failed else _exit_code(summary, tracker.failed))
-
-
-@main.group("config")
+@main.group("config", short_help="Show the configuration in effect.", epilog="""\b
+Example:
+  clearlabel config show""")
 def config_group() -> None:
-    """The configuration in effect."""
+    """The configuration in effect: which file, and every key's value."""
 
 
-@config_group.command("show")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Configuration file to show.")
-def config_show(config_path: str | None) -> None:
-    """Print the effective configuration and where each value came from."""
+@config_group.command("show", short_help="Print the configuration and its sources.", epilog="""\b
+Examples:
+  clearlabel config show
+  clearlabel config show --config ci/strict.yml""")
+@config_options
+def config_show(config_path: str | None, no_config: bool) -> None:
+    """Print the configuration in effect as YAML, each value commented with
+    where it came from: a file and line, or the default."""
     from .store import default_store_path
 
-    settings, provenance = _settings(config_path)
+    settings, provenance = load_run_settings(RunOptions(config=config_path, no_config=no_config))
     if settings.store is None:
         settings = replace(settings, store=str(default_store_path()))
     click.echo(format_settings(settings, provenance), nl=False)
-
-
-@rules.command("docs")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Directory for the pages.")
-@_rules_option
-def rules_docs(out_dir: str, rule_dirs: Sequence[str]) -> None:
-    """Write a Markdown page per rule and an index by market."""
-    ruleset = _load_rules(Settings(rule_dirs=tuple(rule_dirs)))
-    markets = [MarketSummary(m.id, m.name, m.citation, m.platform_label, ruleset.label_wordings(m.accepted),
-                             ruleset.label_wordings(m.ambiguous)) for m in ruleset.markets.values()]
-    written = write_rule_docs({**ruleset.rule_infos(), **META_RULES}, Path(out_dir), markets)
-    click.echo(f"clearlabel: {len(written)} pages written to {out_dir}", err=True)
 
 
 register_history_commands(main)

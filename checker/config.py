@@ -10,10 +10,12 @@ formats; an unknown key is an error naming the file and line.
     format: post
     language: en
     fail-on: error               # error | warning | info | never
-    enable-rules: []             # when given, only these rules run
-    disable-rules: []
+    select: [GB-, US-]           # only these rules run (ids, prefixes, globs)
+    ignore: ["*-BRAND-TAG-REVIEW"]         # these rules do not run
     disable-packs: []
     rule-dirs: [compliance/rules]          # relative to the configuration file
+    exclude: [README.md, "drafts/archive/**"]   # check: files not to read
+    baseline: .clearlabel-baseline.json    # check: findings accepted for now
     store: audits/history.sqlite3          # history store: a path (relative to this file) or
                                            # postgresql://…; default: the user's data directory
     store-text: false                      # keep post text in the store
@@ -22,6 +24,8 @@ formats; an unknown key is an error naming the file and line.
     relationships:
       - {brand: Glow Co, type: paid, handles: ["@glowco"], from: 2025-06-01, to: 2025-08-31}
 
+`enable-rules` and `disable-rules` are older names of `select` and `ignore`.
+
 `load_settings` also returns where each value came from, keyed by the
 `Settings` field name ("default", "pyproject.toml:12", or whatever the CLI
 records when an option overrides it), plus "config_file".
@@ -29,7 +33,6 @@ records when an option overrides it), plus "config_file".
 from __future__ import annotations
 
 import datetime
-import difflib
 import os
 import re
 import sys
@@ -40,7 +43,10 @@ from typing import Any, Callable
 import yaml
 
 from .model import FORMATS, PLATFORMS, Severity
+from .pathfilter import PathPattern
+from .selection import RuleSelector
 from .settings import Relationship, Settings
+from .wording import did_you_mean
 from .yamlsafe import LineDict, LineList, YamlError, load_yaml
 
 if sys.version_info >= (3, 11):
@@ -59,17 +65,21 @@ KEYS = {
     "format": "format",
     "language": "language",
     "fail-on": "fail_on",
-    "enable-rules": "enable_rules",
-    "disable-rules": "disable_rules",
+    "select": "select",
+    "ignore": "ignore",
     "disable-packs": "disable_packs",
     "rule-dirs": "rule_dirs",
     "brands": "brands",
     "folds": "folds",
     "relationships": "relationships",
     "post-timeout": "post_timeout",
+    "exclude": "exclude",
+    "baseline": "baseline",
     "store": "store",
     "store-text": "store_text",
 }
+# Older names that still work.
+KEY_ALIASES = {"enable-rules": "select", "disable-rules": "ignore"}
 _RELATIONSHIP_KEYS = ("brand", "type", "handles", "hashtags", "creators", "from", "to")
 _FOLD_KEYS = ("chars", "lines")
 _CODE = re.compile(r"[A-Z]{2}")
@@ -108,9 +118,15 @@ def find_config(cwd: Path) -> Path | None:
     return None
 
 
-def load_settings(config_path: str | None, cwd: Path) -> tuple[Settings, dict[str, str]]:
-    """Settings from the configuration file that applies, and where each came from."""
-    provenance = {field.name: "default" for field in fields(Settings) if field.name != "known_relationship"}
+def load_settings(config_path: str | None, cwd: Path, *, no_config: bool = False
+                  ) -> tuple[Settings, dict[str, str]]:
+    """Settings from the configuration file that applies, and where each came
+    from; `no_config` ignores every configuration file."""
+    provenance = {field.name: "default" for field in fields(Settings)
+                  if field.name not in ("known_relationship", "enable_rules", "disable_rules")}
+    if no_config:
+        provenance["config_file"] = "none (--no-config)"
+        return Settings(), provenance
     if config_path is not None:
         path = Path(config_path) if Path(config_path).is_absolute() else cwd / config_path
         if not path.is_file():
@@ -128,12 +144,17 @@ def load_settings(config_path: str | None, cwd: Path) -> tuple[Settings, dict[st
     else:
         data = _yaml_document(path, shown)
     values: dict[str, Any] = {}
-    reader = _Reader(shown, path.parent)
+    reader = _Reader(shown, path.parent, cwd)
+    given: dict[str, str] = {}
     for key, value in data.items():
-        if key not in KEYS:
+        name = KEY_ALIASES.get(key, key)
+        if name not in KEYS:
             raise ConfigError(shown, data.line_of(key), _unknown(key, KEYS))
-        field = KEYS[key]
-        values[field] = reader.read(key, value, data.line_of(key))
+        if name in given:
+            raise ConfigError(shown, data.line_of(key), f"{key!r} repeats {given[name]!r} (the same setting)")
+        given[name] = key
+        field = KEYS[name]
+        values[field] = reader.read(name, value, data.line_of(key))
         provenance[field] = f"{shown}:{data.line_of(key)}"
     return replace(Settings(), **values), provenance
 
@@ -154,9 +175,9 @@ def load_relationships(path: Path) -> tuple[Relationship, ...]:
         unknown = [key for key in data if key != "relationships"]
         if unknown:
             raise ConfigError(shown, data.line_of(unknown[0]), _unknown(unknown[0], ["relationships"]))
-        return _Reader(shown, path.parent).relationships("relationships", data.get("relationships", []),
-                                                          data.line_of("relationships"))
-    return _Reader(shown, path.parent).relationships("relationships", data, 1)
+        return _Reader(shown, path.parent, path.parent).relationships(
+            "relationships", data.get("relationships", []), data.line_of("relationships"))
+    return _Reader(shown, path.parent, path.parent).relationships("relationships", data, 1)
 
 
 def _display(path: Path, cwd: Path) -> str:
@@ -167,9 +188,7 @@ def _display(path: Path, cwd: Path) -> str:
 
 
 def _unknown(key: object, known: Any) -> str:
-    close = difflib.get_close_matches(str(key), list(known), n=1)
-    hint = f" (did you mean {close[0]!r}?)" if close else ""
-    return f"unknown key {key!r}{hint}; known keys: {', '.join(known)}"
+    return f"unknown key {key!r}{did_you_mean(str(key), known)}; known keys: {', '.join(known)}"
 
 
 def _yaml_document(path: Path, shown: str) -> LineDict:
@@ -255,9 +274,10 @@ def _toml_located(table: dict, text: str) -> LineDict:
 
 
 class _Reader:
-    def __init__(self, path: str, base: Path) -> None:
+    def __init__(self, path: str, base: Path, cwd: Path) -> None:
         self.path = path
         self.base = base
+        self.cwd = cwd
 
     def fail(self, line: int, reason: str) -> ConfigError:
         return ConfigError(self.path, line, reason)
@@ -266,10 +286,10 @@ class _Reader:
         readers: dict[str, Callable[[str, Any, int], Any]] = {
             "markets": self.markets, "platform": self.choice, "format": self.choice,
             "language": self.language, "fail-on": self.fail_on,
-            "enable-rules": self.strings, "disable-rules": self.strings,
+            "select": self.selectors, "ignore": self.selectors,
             "disable-packs": self.strings, "brands": self.strings,
             "rule-dirs": self.rule_dirs, "folds": self.folds, "relationships": self.relationships,
-            "post-timeout": self.post_timeout,
+            "post-timeout": self.post_timeout, "exclude": self.exclude, "baseline": self.baseline,
             "store": self.store, "store-text": self.flag,
         }
         return readers[key](key, value, line)
@@ -282,6 +302,25 @@ class _Reader:
         else:
             raise self.fail(line, f"{key}: expected a list of names")
         return tuple(item.strip() for item in items if item.strip())
+
+    def located_strings(self, key: str, value: Any, line: int) -> list[tuple[str, int]]:
+        """The names of a list (or comma-separated string), each with its line."""
+        names = self.strings(key, value, line)
+        lines = value.item_lines if isinstance(value, LineList) else [line] * len(names)
+        return list(zip(names, lines))
+
+    def selectors(self, key: str, value: Any, line: int) -> tuple[RuleSelector, ...]:
+        return tuple(RuleSelector(name, f"{self.path}:{at}") for name, at in self.located_strings(key, value, line))
+
+    def exclude(self, key: str, value: Any, line: int) -> tuple[PathPattern, ...]:
+        base = str(self.base.resolve())
+        return tuple(PathPattern(name, base, f"{self.path}:{at}") for name, at in self.located_strings(key, value, line))
+
+    def baseline(self, key: str, value: Any, line: int) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(line, f"{key}: expected the path of a baseline file")
+        target = Path(value) if Path(value).is_absolute() else self.base / value
+        return _display(target, self.cwd)
 
     def markets(self, key: str, value: Any, line: int) -> tuple[str, ...]:
         codes = tuple(code.upper() for code in self.strings(key, value, line))
@@ -415,6 +454,8 @@ def _prefixed(name: str, sigil: str) -> str:
 def _plain(value: Any) -> Any:
     if isinstance(value, Severity):
         return value.value
+    if isinstance(value, (RuleSelector, PathPattern)):
+        return value.pattern
     if isinstance(value, Relationship):
         data = {"brand": value.brand, "type": value.type, "handles": list(value.handles),
                 "hashtags": list(value.hashtags), "creators": list(value.creators),

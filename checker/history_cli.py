@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import getpass
 import json
-from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import click
 
-from .config import ConfigError, load_settings
+from .cli_options import config_options, format_option
+from .cli_run import Failure, RunOptions, load_run_settings
 from .reporters.base import describe_review, printable
 from .reporters.report_data import pack_summary
 from .store import (
@@ -22,7 +22,6 @@ from .store import (
     StoreMissing, Timeline, resolve_store,
 )
 
-EXIT_ERROR = 2
 VERDICTS = ("undisclosed", "inadequate", "review", "disclosed", "no_evidence")
 
 
@@ -30,35 +29,20 @@ def store_option(help_text: str) -> Callable:
     return click.option("--store", "store", metavar="PATH_OR_URL", help=help_text)
 
 
-def _format_option(function: Callable) -> Callable:
-    return click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-                        show_default=True, help="text for people, json for scripts (see the README).")(function)
+_format_option = format_option(("text", "json"), "text (the default) for people, json for scripts (see the README).")
+_STORE_HELP = ("The history store: a file or postgresql://… (default: store: in the configuration, else "
+               "history.sqlite3 in your data directory).")
 
 
-def _config_option(function: Callable) -> Callable:
-    return click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                        help="Configuration file whose store: to use.")(function)
-
-
-_STORE_HELP = "History store: a file or postgresql://… (default: store: in the configuration, else the default file)."
-
-
-class HistoryFailure(click.ClickException):
-    exit_code = EXIT_ERROR
-
-    def show(self, file=None) -> None:
-        click.echo(printable(f"clearlabel: error: {self.format_message()}"), err=True)
-
-
-def store_location(store: str | None, config_path: str | None) -> StoreLocation:
+def store_location(store: str | None, config_path: str | None, no_config: bool) -> StoreLocation:
     """The store named on the command line, else in the configuration, else the default."""
+    if store is None:
+        settings, _ = load_run_settings(RunOptions(config=config_path, no_config=no_config))
+        store = settings.store
     try:
-        if store is None:
-            settings, _ = load_settings(config_path, Path.cwd())
-            store = settings.store
         return resolve_store(store)
-    except (ConfigError, StoreError) as error:
-        raise HistoryFailure(str(error)) from None
+    except StoreError as error:
+        raise Failure(str(error)) from None
 
 
 def _open(location: StoreLocation, create: bool = False):
@@ -197,21 +181,21 @@ def timeline_lines(timeline: Timeline) -> list[str]:
 
 HISTORY_EPILOG = """\b
 Examples:
-  clearlabel history                         every recorded run, newest first
-  clearlabel history @maya.moves             one creator's timeline: runs, posts, decisions
+  clearlabel history                   every recorded run, newest first
+  clearlabel history @maya.moves       one creator: runs, posts, decisions
   clearlabel history --limit 5 --format json
-  clearlabel history --store postgresql://audits@db.example/clearlabel
-"""
+  clearlabel history --store postgresql://audits@db.example/clearlabel"""
 
 
-@click.command("history", epilog=HISTORY_EPILOG)
+@click.command("history", short_help="Recorded runs, or one creator's timeline.", epilog=HISTORY_EPILOG)
 @click.argument("handle", required=False)
 @store_option(_STORE_HELP)
-@_config_option
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(0),
-              help="Show at most this many runs (0: all).")
+@config_options
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(0), metavar="N",
+              help="Show at most N runs, newest first (0: all).")
 @_format_option
-def history(handle: str | None, store: str | None, config_path: str | None, limit: int, output_format: str) -> None:
+def history(handle: str | None, store: str | None, config_path: str | None, no_config: bool, limit: int,
+            output_format: str) -> None:
     """Recorded audit runs, or one creator's timeline (history @handle).
 
     A run shows when it finished, its inputs (path and content hash), how many
@@ -220,7 +204,7 @@ def history(handle: str | None, store: str | None, config_path: str | None, limi
     fixed and still open findings, each post's verdict over time, and every
     review decision on their findings.
     """
-    location = store_location(store, config_path)
+    location = store_location(store, config_path, no_config)
     try:
         with _open(location) as opened:
             if handle:
@@ -239,9 +223,9 @@ def history(handle: str | None, store: str | None, config_path: str | None, limi
     except StoreMissing:
         runs = []
         if handle:
-            raise HistoryFailure(f"no recorded run audited {handle} ({location.shown} holds no history yet)") from None
+            raise Failure(f"no recorded run audited {handle} ({location.shown} holds no history yet)") from None
     except (StoreError, LookupError) as error:
-        raise HistoryFailure(str(error).strip("'\"")) from None
+        raise Failure(str(error).strip("'\"")) from None
     lines = [f"history store {location.shown}", ""]
     for run in runs:
         lines += [*_run_lines(run), ""]
@@ -252,20 +236,19 @@ def history(handle: str | None, store: str | None, config_path: str | None, limi
 
 DIFF_EPILOG = """\b
 Examples:
-  clearlabel diff                  the last run against the one before over the same creators
-  clearlabel diff 3                run 3 against the latest run
-  clearlabel diff 3 5              run 3 against run 5
-  clearlabel diff --format json | jq '.new[].id'
-"""
+  clearlabel diff            the last run against the one before it
+  clearlabel diff 3          run 3 against the latest run
+  clearlabel diff 3 5        run 3 against run 5
+  clearlabel diff --format json | jq '.new[].id'"""
 
 
-@click.command("diff", epilog=DIFF_EPILOG)
+@click.command("diff", short_help="New, fixed and still open findings.", epilog=DIFF_EPILOG)
 @click.argument("run_a", type=int, required=False)
 @click.argument("run_b", type=int, required=False)
 @store_option(_STORE_HELP)
-@_config_option
+@config_options
 @_format_option
-def diff(run_a: int | None, run_b: int | None, store: str | None, config_path: str | None,
+def diff(run_a: int | None, run_b: int | None, store: str | None, config_path: str | None, no_config: bool,
          output_format: str) -> None:
     """What changed between two runs: new, fixed, still open and dismissed findings.
 
@@ -275,14 +258,14 @@ def diff(run_a: int | None, run_b: int | None, store: str | None, config_path: s
     was deleted (not in the later run). Creators with undisclosed posts in two
     or more runs are listed as repeat cases.
     """
-    location = store_location(store, config_path)
+    location = store_location(store, config_path, no_config)
     try:
         with _open(location) as opened:
             result = opened.diff(run_a, run_b)
     except StoreMissing:
-        raise HistoryFailure(f"{location.shown} holds no history yet: clearlabel audit records every run") from None
+        raise Failure(f"{location.shown} holds no history yet: clearlabel audit records every run") from None
     except (StoreError, LookupError) as error:
-        raise HistoryFailure(str(error).strip("'\"")) from None
+        raise Failure(str(error).strip("'\"")) from None
     comparison = result.comparison
     data = {"store": location.shown, "from": run_json(result.before), "to": run_json(result.after),
             "creators": list(result.creators),
@@ -296,31 +279,30 @@ def diff(run_a: int | None, run_b: int | None, store: str | None, config_path: s
 
 REVIEW_EPILOG = """\b
 Examples:
-  clearlabel review F-3c9a1e0b12 --dismiss --reason "gift was returned, not an ad" --by "A. Officer"
+  clearlabel review F-3c9a1e0b12 --dismiss \\
+      --reason "gift was returned, not an ad" --by "A. Officer"
   clearlabel review F-77b012 --confirm --reason "creator notified 2026-04-03"
   clearlabel review F-3c9a1e --reopen --reason "the brand paid after all"
-  clearlabel review F-3c9a1e                  the finding and every decision on it
+  clearlabel review F-3c9a1e       the finding and every decision on it
 
-\b
 A decision applies to later audits of the same post and rule while the
 evidence is unchanged; if the post's text changes it is shown as stale and
 the finding counts again. Decisions are never overwritten: each is kept
-with who made it, when and why.
-"""
+with who made it, when and why."""
 
 
-@click.command("review", epilog=REVIEW_EPILOG)
+@click.command("review", short_help="Dismiss, confirm or reopen a finding.", epilog=REVIEW_EPILOG)
 @click.argument("finding_id", metavar="FINDING")
 @click.option("--dismiss", "decision", flag_value=DISMISSED, help="The finding is wrong: it no longer counts.")
 @click.option("--confirm", "decision", flag_value=CONFIRMED, help="The finding is right (e.g. the creator was told).")
 @click.option("--reopen", "decision", flag_value=REOPENED, help="Undo a dismissal: the finding counts again.")
-@click.option("--reason", help="Why (required to dismiss); kept with the decision.")
-@click.option("--by", "by", help="Who decides (default: your login name).")
+@click.option("--reason", metavar="TEXT", help="Why (required to dismiss); kept with the decision.")
+@click.option("--by", "by", metavar="NAME", help="Who decides (default: your login name).")
 @store_option(_STORE_HELP)
-@_config_option
+@config_options
 @_format_option
 def review(finding_id: str, decision: str | None, reason: str | None, by: str | None, store: str | None,
-           config_path: str | None, output_format: str) -> None:
+           config_path: str | None, no_config: bool, output_format: str) -> None:
     """Record a decision on a finding: dismiss, confirm or reopen it.
 
     FINDING is the id an audit printed (F-… in text output, "fingerprint" in
@@ -329,7 +311,7 @@ def review(finding_id: str, decision: str | None, reason: str | None, by: str | 
     """
     if decision == DISMISSED and not (reason and reason.strip()):
         raise click.UsageError("--dismiss needs --reason: say why, for whoever reads this a year from now")
-    location = store_location(store, config_path)
+    location = store_location(store, config_path, no_config)
     try:
         with _open(location) as opened:
             if decision is None:
@@ -339,9 +321,9 @@ def review(finding_id: str, decision: str | None, reason: str | None, by: str | 
                 made, log = opened.decide(finding_id, decision, (reason or "").strip(), (by or _login()).strip())
                 finding, _ = opened.decisions_on(made.fingerprint)
     except StoreMissing:
-        raise HistoryFailure(f"no finding {finding_id}: {location.shown} holds no history yet") from None
+        raise Failure(f"no finding {finding_id}: {location.shown} holds no history yet") from None
     except (StoreError, LookupError) as error:
-        raise HistoryFailure(str(error).strip("'\"")) from None
+        raise Failure(str(error).strip("'\"")) from None
     data = {"store": location.shown, "finding": finding_json(finding),
             "decision": decision_json(made) if made else None, "decisions": [decision_json(d) for d in log]}
     lines = []

@@ -68,9 +68,12 @@ def span_location(post: Post, span: Span) -> tuple[int, int]:
 
 
 def finding_location(post: Post, finding: Finding) -> Location:
-    """The location a reporter shows for a finding: its first span, or the
-    start of the post when the finding has no span or no known position."""
+    """The location a reporter shows for a finding: where it says it is
+    (`Finding.at`), its first span, or the start of the post when the
+    finding has no span or no known position."""
     path = post.origin.path if post.origin else None
+    if finding.at is not None:
+        return Location(path, finding.at[0], finding.at[1])
     record_line = post.origin.line if post.origin and post.origin.line > 0 else None
     for span in finding.spans:
         start = offset_position(post, span.field, span.start)

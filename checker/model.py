@@ -76,6 +76,9 @@ class Origin:
     path: str
     line: int
     field_starts: tuple[tuple[str, int, int], ...] = ()
+    # The post id only numbers the post within its file (`drafts/a.md#2`):
+    # baselines then key the post by its file, not by its place in it.
+    positional: bool = False
 
     def field_start(self, name: str) -> tuple[int, int] | None:
         for field_name, line, column in self.field_starts:
@@ -103,6 +106,9 @@ class Post:
     brand: str | None = None              # drafts: the brand the campaign is for
     origin: Origin | None = None
     expected: dict | None = None          # labelled data: {"verdict": ...}
+    # Fields the reader does not know (`campaign: spring-2026`), kept as given:
+    # shown in JSON output and usable in summaries, never judged.
+    metadata: dict = field(default_factory=dict)
 
     def field_text(self, name: str) -> str:
         return getattr(self, name) or ""
@@ -172,6 +178,9 @@ class Finding:
     spans: tuple[Span, ...] = ()
     pack: str = ""        # "pack-id@version" the rule came from
     suppressed: str | None = None   # the reason, when a suppression applies
+    # (line, column) in the post's file for a finding about the file rather
+    # than about the text (a suppression directive, which is not post text).
+    at: tuple[int, int] | None = None
     review: Review | None = None    # a reviewer's decision from the history store
 
 

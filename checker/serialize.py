@@ -64,6 +64,8 @@ def finding_to_dict(finding: Finding) -> dict:
     }
     if finding.suppressed is not None:
         data["suppressed"] = finding.suppressed
+    if finding.at is not None:
+        data["at"] = {"line": finding.at[0], "column": finding.at[1]}
     if finding.review is not None:
         data["review"] = review_to_dict(finding.review)
     return data
@@ -93,6 +95,7 @@ def finding_from_dict(data: dict) -> Finding:
         spans=tuple(span_from_dict(span) for span in data.get("spans", [])),
         pack=data.get("pack", ""),
         suppressed=data.get("suppressed"),
+        at=(int(data["at"]["line"]), int(data["at"]["column"])) if data.get("at") else None,
         review=review_from_dict(data.get("review")),
     )
 
@@ -142,6 +145,8 @@ def label_from_dict(data: dict) -> Label:
 def post_to_dict(post: Post) -> dict:
     data: dict[str, Any] = {name: getattr(post, name) for name in _POST_FIELDS}
     data["market"] = list(post.market)
+    if post.metadata:
+        data["metadata"] = post.metadata
     if post.origin is not None:
         data["source"] = {"path": post.origin.path, "line": post.origin.line}
     return data
@@ -156,7 +161,8 @@ def post_from_dict(data: dict) -> Post:
     values["text"] = values["text"] or ""
     values["platform"] = values["platform"] or "other"
     values["format"] = values["format"] or "post"
-    return Post(**values, origin=origin)
+    metadata = data.get("metadata")
+    return Post(**values, origin=origin, metadata=dict(metadata) if isinstance(metadata, dict) else {})
 
 
 def result_to_dict(result: PostResult) -> dict:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from .budget import DEFAULT_SECONDS
 from .model import Severity
+from .pathfilter import PathPattern
+from .selection import RuleSelector
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,9 @@ class Relationship:
 class Settings:
     markets: tuple[str, ...] = ()              # default markets for posts that name none
     fail_on: Severity | None = Severity.ERROR  # None = never fail
+    select: tuple[RuleSelector, ...] = ()      # rules to run (ids, prefixes, globs); empty: all
+    ignore: tuple[RuleSelector, ...] = ()      # rules not to run; wins over select
+    # The engine's view of select/ignore: rule ids, resolved by `selection.apply_to_settings`.
     enable_rules: tuple[str, ...] = ()         # when non-empty, only these rules run
     disable_rules: tuple[str, ...] = ()
     disable_packs: tuple[str, ...] = ()
@@ -38,6 +43,8 @@ class Settings:
     language: str | None = None                # default language when a post gives none
     relationships: tuple[Relationship, ...] = ()
     post_timeout: float | None = DEFAULT_SECONDS   # seconds an audit of one post may take; None = no limit
+    exclude: tuple[PathPattern, ...] = ()      # check mode: files and directories not to read
+    baseline: str | None = None                # check mode: baseline file of accepted findings
     known_relationship: bool = False           # check mode: every post is a campaign post
     store: str | None = None                   # history store: path or URL; None = the default file
     store_text: bool = False                   # keep post text in the store (else hashes and report fields)

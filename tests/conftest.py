@@ -71,10 +71,10 @@ def rules_loaded_once():
     would otherwise load them again, about a second)."""
     from functools import cache
 
-    from checker import cli
+    from checker import cli_run
     from checker.packs import load_ruleset
 
     bundled = cache(load_ruleset)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cli, "load_ruleset", lambda dirs=(), **kw: bundled() if not dirs else load_ruleset(dirs, **kw))
+        patch.setattr(cli_run, "load_ruleset", lambda dirs=(), **kw: bundled() if not dirs else load_ruleset(dirs, **kw))
         yield

@@ -152,7 +152,7 @@ def test_config_show(repo):
 
 
 def test_rules_docs(repo):
-    result = run("rules", "docs", "--out", "docs/rules")
+    result = run("rules", "docs", "--docs-dir", "docs/rules")
     assert result.exit_code == 0, result.output
     assert Path("docs/rules/GB-NO-LABEL.md").is_file() and Path("docs/rules/README.md").is_file()
 

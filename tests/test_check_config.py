@@ -9,6 +9,7 @@ import yaml
 
 from checker.config import ConfigError, find_config, format_settings, load_settings
 from checker.model import Severity
+from checker.selection import RuleSelector
 from checker.settings import Relationship, Settings
 
 FULL = """\
@@ -54,8 +55,10 @@ def test_every_key_is_read_with_its_line(tmp_path):
     assert settings.markets == ("GB", "US")
     assert (settings.platform, settings.format, settings.language) == ("instagram", "reel", "en")
     assert settings.fail_on is Severity.WARNING
-    assert settings.enable_rules == ("GB-NO-LABEL",)
-    assert settings.disable_rules == ("GB-BRAND-TAG-REVIEW", "US-BRAND-TAG-REVIEW")
+    # enable-rules and disable-rules are the older names of select and ignore
+    assert settings.select == (RuleSelector("GB-NO-LABEL", ".clearlabel.yml:6"),)
+    assert settings.ignore == (RuleSelector("GB-BRAND-TAG-REVIEW", ".clearlabel.yml:7"),
+                               RuleSelector("US-BRAND-TAG-REVIEW", ".clearlabel.yml:7"))
     assert settings.disable_packs == ("market-de",)
     assert settings.rule_dirs == (str((tmp_path / "team-rules").resolve()),)
     assert settings.brands == ("@glowco", "#glowco")

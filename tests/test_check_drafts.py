@@ -98,6 +98,54 @@ def test_multi_post_file_split_on_rules(tmp_path, monkeypatch):
         assert_every_word_located(post)
 
 
+def test_series_posts_are_named_by_heading_or_id(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "series.md", """\
+        ---
+        market: GB
+        campaign: spring-2026
+        ---
+        ## Day 1: Crispy potatoes
+        #ad Day one with @panforge
+        ---
+        <!-- clearlabel: id=shakshuka -->
+        #ad Day two with @panforge
+        ---
+        #ad Day three
+        ---
+        ## Day 1: crispy potatoes!
+        #ad again
+        """)
+    posts, rejected, _ = read(Path("series.md"))
+    assert [post.id for post in posts] == ["series.md#day-1-crispy-potatoes", "series.md#shakshuka", "series.md#3"]
+    assert [post.origin.positional for post in posts] == [False, False, True]
+    assert posts[0].text == "#ad Day one with @panforge", "the heading names the post and is not its text"
+    assert posts[0].origin.line == 6 and posts[1].text == "#ad Day two with @panforge"
+    assert all(post.metadata == {"campaign": "spring-2026"} for post in posts)
+    [duplicate] = rejected
+    assert duplicate.line == 13 and "already used on line 5" in duplicate.reason
+    single = write(tmp_path, "single.md", "---\nid: launch\n---\n# Launch\nAd | new serum\n")
+    [post], _, _ = read(single)
+    assert post.id.endswith("single.md#launch")
+
+
+def test_unknown_fields_are_metadata(tmp_path):
+    path = write(tmp_path, "brief.yml", """\
+        campaign: spring-2026
+        posts:
+          - text: "#ad hello"
+            wave: 2
+            launch_date: 2026-03-01
+            tags: [a, b]
+          - text: "#ad again"
+            campaign: teaser
+        """)
+    posts, rejected, _ = read(path)
+    assert rejected == []
+    assert posts[0].metadata == {"campaign": "spring-2026", "wave": 2, "launch_date": "2026-03-01", "tags": ["a", "b"]}
+    assert posts[1].metadata == {"campaign": "teaser"}
+
+
 def test_text_file_without_front_matter_uses_defaults(tmp_path):
     path = write(tmp_path, "caption.txt", "  indented first line #ad\nsecond\n")
     posts, rejected, _ = read(path, platform="youtube", format="video", language="de")
@@ -146,7 +194,7 @@ def test_markdown_directives_are_removed_and_collected(tmp_path, monkeypatch):
     ("<!-- clearlabel: disable=X", "not closed"),
 ])
 def test_malformed_directive_is_rejected_with_line(tmp_path, line, reason):
-    path = write(tmp_path, "d.md", f"text #ad\n{line}\n")
+    path = write(tmp_path, "d.txt", f"text #ad\n{line}\n")
     posts, rejected, _ = read(path)
     assert len(posts) == 1
     assert rejected[0].line == 2 and reason in rejected[0].reason
@@ -179,6 +227,7 @@ def test_yaml_brief_fields_aliases_positions(tmp_path, monkeypatch):
     assert rejected == []
     knit, second, third = posts
     assert knit.id == "brief.yml#knit" and second.id == "brief.yml#2" and third.id == "brief.yml#3"
+    assert [post.origin.positional for post in posts] == [False, True, True]
     assert knit.author == "@maya" and knit.market == ("GB",) and knit.brand == "Marlowe"
     assert knit.text.startswith("Ad | autumn") and "  indented line" in knit.text
     assert second.market == ("US",) and second.paid_partnership is True and second.followers == 1200
@@ -250,8 +299,11 @@ def test_json_position_reader_handles_non_ascii_escapes(tmp_path):
     ("a.json", '[{"text": "hi",}]', 1, "invalid JSON"),
     ("a.json", '[{"text": "a", "text": "b"}]', 1, "duplicate key"),
     ("a.md", "---\nplatform: x\n", 1, "never closed"),
-    ("a.md", "---\ntext: x\n---\nbody\n", 2, "unknown field 'text'"),
-    ("a.md", "\n\n", 1, "no post text"),
+    ("a.md", "---\ntext: x\n---\nbody\n", 2, "'text' cannot be given in front matter"),
+    ("a.md", "---\nplaform: x\n---\nbody\n", 2, "unknown field 'plaform' in front matter (did you mean 'platform'?)"),
+    ("a.yml", "- text: hi\n  titel: x\n", 2, "(did you mean 'title'?)"),
+    ("a.md", "---\nid: one\n---\nfirst\n---\nsecond\n", 2, "front matter 'id' names a single post"),
+    ("a.txt", "\n\n", 1, "no post text"),
 ])
 def test_bad_drafts_are_rejected_with_line(tmp_path, name, text, line, reason):
     posts, rejected, _ = read(write(tmp_path, name, text))
@@ -267,19 +319,25 @@ def test_one_bad_post_does_not_hide_the_others(tmp_path):
 
 def test_directory_walk_skips_hidden_and_other_files(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, "drafts/b.md", "b")
+    write(tmp_path, "drafts/b.md", "---\n---\nb")
     write(tmp_path, "drafts/sub/a.txt", "a")
-    write(tmp_path, "drafts/.hidden.md", "h")
-    write(tmp_path, "drafts/.git/c.md", "c")
+    write(tmp_path, "drafts/.hidden.md", "---\n---\nh")
+    write(tmp_path, "drafts/.git/c.md", "---\n---\nc")
     write(tmp_path, "drafts/notes.docx", "x")
-    posts, rejected, _ = read(Path("drafts"), Path("drafts/b.md"))
+    write(tmp_path, "drafts/README.md", "# How we write drafts\nUse code WELCOME10 in examples.\n")
+    skipped: list = []
+    posts, rejected, _ = read(Path("drafts"), Path("drafts/b.md"), skipped=skipped)
     assert [post.id for post in posts] == ["drafts/b.md#1", "drafts/sub/a.txt#1"]
+    assert rejected == []
+    assert {item.path: item.reason.split(" (")[0] for item in skipped} == {
+        "drafts/README.md": "Markdown without front matter: not a draft",
+        "drafts/notes.docx": "not a draft file"}
     posts, rejected, _ = read(Path("drafts/notes.docx"), Path("missing"))
     assert [(r.path, r.line) for r in rejected] == [("drafts/notes.docx", 0), ("missing", 0)]
 
 
 def test_not_utf8_is_rejected(tmp_path):
-    path = tmp_path / "a.md"
+    path = tmp_path / "a.txt"
     path.write_bytes(b"caf\xe9 #ad")
     _, rejected, _ = read(path)
     assert "UTF-8" in rejected[0].reason

@@ -61,7 +61,7 @@ def run_step(name: str, tmp_path: Path, bin_dir: Path, status: int, **inputs: st
            "RECORD": str(tmp_path / "record"), "FAKE_STATUS": str(status),
            "GITHUB_OUTPUT": str(tmp_path / "github_output"), "GITHUB_ACTION_PATH": str(ROOT)}
     defaults = {"INPUT_PATHS": "drafts/ more/drafts", "INPUT_CONFIG": "", "INPUT_MARKET": "", "INPUT_BASELINE": "",
-                "INPUT_FAIL_ON": "error", "SARIF_FILE": str(tmp_path / "out.sarif"), "ACTION_REPOSITORY": "",
+                "INPUT_FAIL_ON": action_input_default("fail-on"), "INPUT_ARGS": "", "SARIF_FILE": str(tmp_path / "out.sarif"), "ACTION_REPOSITORY": "",
                 "ACTION_REF": "", "SERVER_URL": "https://github.com"}
     env.update(defaults)
     env.update(inputs)
@@ -89,6 +89,26 @@ def test_action_annotation_step_fails_the_job(tmp_path, fake_clearlabel):
     assert code == 1
     assert args == ["check", "drafts/", "more/drafts", "--config", "ci/clearlabel.yml", "--baseline", "base line.json",
                     "--fail-on", "warning", "--format", "github", "help="]
+
+
+def action_input_default(name: str) -> str:
+    return yaml.safe_load((ROOT / "action.yml").read_text())["inputs"][name]["default"]
+
+
+def test_action_leaves_fail_on_to_the_configuration_unless_given(tmp_path, fake_clearlabel):
+    assert action_input_default("fail-on") == ""
+    code, args, _ = run_step("Check drafts", tmp_path, fake_clearlabel, status=0)
+    assert code == 0 and "--fail-on" not in args
+    assert args == ["check", "drafts/", "more/drafts", "--format", "github", "help="]
+
+
+def test_action_passes_extra_options(tmp_path, fake_clearlabel):
+    _, args, _ = run_step("Check drafts", tmp_path, fake_clearlabel, status=0,
+                          INPUT_ARGS="--select GB- --exclude drafts/archive/**")
+    assert args == ["check", "drafts/", "more/drafts", "--select", "GB-", "--exclude", "drafts/archive/**",
+                    "--format", "github", "help="]
+    _, args, _ = run_step("Check drafts (SARIF)", tmp_path, fake_clearlabel, status=0, INPUT_ARGS="--select GB-")
+    assert args[3:5] == ["--select", "GB-"] and args[5:7] == ["--fail-on", "never"]
 
 
 def test_action_upload_step_is_conditional():

@@ -10,12 +10,15 @@ import io
 import json
 import re
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlparse
 
 import jsonschema
 import pytest
+import xmlschema
 from junitparser import Error, Failure, JUnitXml
+from xml.etree import ElementTree
 
 from checker.model import (
     Finding, Origin, Post, PostResult, Rejected, RuleInfo, Severity, Span, Summary, Verdict,
@@ -29,6 +32,8 @@ from checker.reporters.sarif import FINGERPRINT_KEY, SarifReporter
 from checker.suppress import META_RULES, Suppression, apply_suppressions
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+# The schema the Jenkins xUnit plugin validates JUnit XML with (see schemas/README.md).
+JUNIT_SCHEMA = xmlschema.XMLSchema(str(Path(__file__).parent / "schemas" / "junit-10.xsd"))
 
 RULES = {
     "GB-NO-LABEL": RuleInfo(
@@ -125,7 +130,26 @@ def test_lint_text_lines(drafts):
         ("drafts/launch.md", "6", "10", "error", "GB-NO-LABEL")]
     assert lines[0]["message"] == "The post is not labelled as an ad. [GB]"
     assert '    fix: Put "Ad" at the start of the caption.' in out
-    assert out.rstrip().endswith("1 problem (1 error) in 3 drafts; 1 suppressed.")
+    assert out.rstrip().endswith("1 problem (1 error) in 3 drafts; 1 failing (1 undisclosed); 1 suppressed.")
+
+
+def test_lint_text_counts_a_draft_failing_on_its_verdict_alone(drafts):
+    # The suppression lifted: an inadequate draft whose only finding is a warning still fails.
+    day_two = replace(drafts[2], findings=[replace(f, suppressed=None) for f in drafts[2].findings])
+    out = render(LintTextReporter, [drafts[1], day_two])
+    assert out.rstrip().endswith("1 problem (1 warning) in 2 drafts; 1 failing (1 inadequate).")
+    assert render(LintTextReporter, [day_two], fail_on=None).rstrip().endswith("in 1 draft.")
+
+
+def test_lint_text_show_source_marks_the_span(drafts):
+    out = render(LintTextReporter, drafts, show_source=True)
+    assert ("   6 | Use code NIGHT20, 100% worth it\n"
+            "     |          ^^^^^^^\n") in out
+
+
+def test_lint_text_quiet_has_no_summary(drafts):
+    out = render(LintTextReporter, drafts, quiet=True)
+    assert out.splitlines()[-1] == '    fix: Put "Ad" at the start of the caption.'
 
 
 def test_lint_text_clean_and_rejected():
@@ -221,6 +245,7 @@ def test_junit_xml_reads_back(drafts, tmp_path):
     rejected = [Rejected("drafts/bad.yml", 3, "unknown field 'plaform'")]
     path = tmp_path / "report.xml"
     path.write_text(render(JunitReporter, drafts, rejected=rejected), encoding="utf-8")
+    JUNIT_SCHEMA.validate(str(path))
     xml = JUnitXml.fromfile(str(path))
     suites = {suite.name: suite for suite in xml}
     assert set(suites) == {"drafts/launch.md", "drafts/series.md", "drafts/bad.yml"}
@@ -239,16 +264,38 @@ def test_junit_xml_reads_back(drafts, tmp_path):
     assert isinstance(bad.result[0], Error) and bad.result[0].message == "unknown field 'plaform'"
 
 
-def test_junit_one_failure_per_finding_and_clean_xml(tmp_path):
+def test_junit_one_failure_per_case_counts_agree_and_clean_xml(tmp_path):
     post = Post(id="a.md#1", text="bad \x07 text", origin=Origin("a.md", 1, (("text", 1, 1),)))
     result = PostResult(post, Verdict.UNDISCLOSED, findings=[
         finding("GB-NO-LABEL", span_of(post, "bad")), finding("GB-UNCLEAR-LABEL", Span("text", 4, 5, "\x07")),
         Finding("GB-INFO", Severity.INFO, "GB", Verdict.DISCLOSED, "note", "", "")])
     path = tmp_path / "r.xml"
     path.write_text(render(JunitReporter, [result]), encoding="utf-8")
-    [case] = list(next(iter(JUnitXml.fromfile(str(path)))))
-    assert [item.type for item in case.result] == ["GB-NO-LABEL", "GB-UNCLEAR-LABEL"]
+    JUNIT_SCHEMA.validate(str(path))
+    xml = JUnitXml.fromfile(str(path))
+    [case] = list(next(iter(xml)))
+    [failure] = case.result
+    assert failure.message == "2 problems: GB-NO-LABEL [GB], GB-UNCLEAR-LABEL [GB]"
+    assert "error GB-NO-LABEL" in failure.text and "warning GB-UNCLEAR-LABEL" in failure.text
     assert "GB-INFO" in case.system_out
+    assert (xml.tests, xml.failures, xml.errors) == (1, 1, 0)
+
+
+def test_junit_fails_an_inadequate_post_whose_findings_are_warnings(drafts, tmp_path):
+    day_two = replace(drafts[2], findings=[replace(f, suppressed=None) for f in drafts[2].findings])
+    path = tmp_path / "r.xml"
+    path.write_text(render(JunitReporter, [drafts[0], drafts[1], day_two],
+                           rejected=[Rejected("drafts/bad.yml", 3, "unknown field")]), encoding="utf-8")
+    JUNIT_SCHEMA.validate(str(path))
+    root = ElementTree.parse(path).getroot()
+    for element in (root, *root.iter("testsuite")):
+        cases = list(element.iter("testcase"))
+        failing = [case for case in cases if case.find("failure") is not None]
+        erring = [case for case in cases if case.find("error") is not None]
+        assert (int(element.get("tests")), int(element.get("failures")), int(element.get("errors"))) == \
+            (len(cases), len(failing), len(erring))
+        assert all(len(case.findall("failure")) <= 1 for case in cases)
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "2", "1")
 
 
 # --------------------------------------------------------------------------- SARIF
@@ -295,8 +342,8 @@ def test_sarif_is_valid_and_complete(drafts):
 
 def test_sarif_columns_count_code_points(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    Path("e.md").write_text("✨🌙 #ad after emoji\n", encoding="utf-8")
-    [post] = read_drafts(["e.md"])
+    Path("e.txt").write_text("✨🌙 #ad after emoji\n", encoding="utf-8")
+    [post] = read_drafts(["e.txt"])
     result = PostResult(post, Verdict.UNDISCLOSED, findings=[finding("GB-NO-LABEL", span_of(post, "#ad"))])
     region = sarif([result])["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
     assert (region["startColumn"], region["endColumn"]) == (4, 7)

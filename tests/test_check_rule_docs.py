@@ -20,7 +20,8 @@ def test_pages_and_index(tmp_path):
     written = write_rule_docs(rules, tmp_path / "docs" / "rules")
     names = sorted(path.name for path in written)
     assert names == sorted(["GB-NO-LABEL.md", "US_odd_id.md", "README.md",
-                            "clearlabel-suppression-reason.md", "clearlabel-unused-suppression.md"])
+                            "clearlabel-suppression-reason.md", "clearlabel-unused-suppression.md",
+                            "clearlabel-unknown-rule.md"])
     page = (tmp_path / "docs/rules/GB-NO-LABEL.md").read_text()
     assert page.startswith(GENERATED_MARKER)
     for expected in ("# GB-NO-LABEL: Commercial relationship with no label", "## What it checks",

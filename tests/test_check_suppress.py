@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
 
 from checker.model import Finding, Origin, Post, PostResult, Severity, Span, Verdict
 from checker.suppress import (
-    META_RULES, REASON_RULE, UNUSED_RULE, BaselineError, DirectiveError, Suppression, apply_baseline,
+    META_RULES, REASON_RULE, UNKNOWN_RULE, UNUSED_RULE, BaselineError, Baseline, DirectiveError, Suppression, apply_baseline,
     apply_suppressions, fingerprint, is_baseline_reason, load_baseline, parse_directive, write_baseline,
 )
 
@@ -45,7 +46,8 @@ def test_suppression_without_reason_does_not_apply_and_is_a_finding():
     after = apply_suppressions(result(finding()), [Suppression(("GB-NO-LABEL",), None, "d.md", 5)])
     original, missing = after.findings
     assert original.suppressed is None
-    assert missing.rule == REASON_RULE and missing.severity is Severity.ERROR and "line 5" in missing.message
+    assert missing.rule == REASON_RULE and missing.severity is Severity.ERROR
+    assert missing.at == (5, 1), "reported at the suppression's own line"
     assert UNUSED_RULE not in [f.rule for f in after.findings], "it matched, it just has no reason"
 
 
@@ -53,7 +55,24 @@ def test_unused_suppression_is_reported_per_rule():
     after = apply_suppressions(result(finding()), [Suppression(("GB-NO-LABEL", "GB-TYPO"), "why", "d.md", 7)])
     unused = [f for f in after.findings if f.rule == UNUSED_RULE]
     assert len(unused) == 1 and "GB-TYPO" in unused[0].message and unused[0].severity is Severity.WARNING
-    assert set(META_RULES) == {REASON_RULE, UNUSED_RULE}
+    assert unused[0].at == (7, 1)
+    assert set(META_RULES) == {REASON_RULE, UNUSED_RULE, UNKNOWN_RULE}
+
+
+def test_suppression_of_an_unknown_rule_is_an_error_with_a_suggestion():
+    known = {"GB-NO-LABEL", "GB-UNCLEAR-LABEL"}
+    after = apply_suppressions(result(finding()), [Suppression(("GB-NO-LABLE",), "why", "d.md", 9, 3)],
+                               known_rules=known)
+    [original, unknown] = after.findings
+    assert original.suppressed is None
+    assert unknown.rule == UNKNOWN_RULE and unknown.severity is Severity.ERROR and unknown.at == (9, 3)
+    assert "unknown rule 'GB-NO-LABLE' (did you mean 'GB-NO-LABEL'?)" in unknown.message
+
+
+def test_suppression_of_a_rule_that_does_not_run_is_not_unused():
+    after = apply_suppressions(result(), [Suppression(("GB-UNCLEAR-LABEL",), "why", "d.md", 2)],
+                               known_rules={"GB-UNCLEAR-LABEL"}, rule_runs=lambda rule: False)
+    assert after.findings == []
 
 
 def test_fingerprint_ignores_lines_and_wording_but_not_evidence_rule_or_post():
@@ -72,7 +91,7 @@ def test_baseline_round_trip(tmp_path):
     old = [result(finding(), finding(), finding(rule="GB-B", suppressed="inline reason"))]
     assert write_baseline(path, old) == 2
     document = json.loads(path.read_text())
-    assert document["version"] == 1 and len(document["findings"]) == 2
+    assert document["version"] == 2 and len(document["findings"]) == 2
     baseline = load_baseline(path)
     # Three identical findings now: the baseline accepted two, the third is new.
     after = apply_baseline(result(finding(), finding(), finding(), finding(rule="GB-NEW")), baseline)
@@ -81,9 +100,32 @@ def test_baseline_round_trip(tmp_path):
     assert is_baseline_reason(states[0]) and not is_baseline_reason("inline reason")
 
 
+def test_baseline_with_an_unknown_rule_names_its_line(tmp_path):
+    path = tmp_path / "b.json"
+    write_baseline(path, [result(finding(rule="GB-NO-LABLE"))])
+    with pytest.raises(BaselineError) as caught:
+        load_baseline(path, known_rules={"GB-NO-LABEL"})
+    assert str(caught.value).startswith(f"{path}:7: unknown rule 'GB-NO-LABLE' (did you mean 'GB-NO-LABEL'?)")
+
+
+def test_series_post_without_a_name_is_keyed_by_its_file():
+    numbered = Post(id="drafts/a.md#2", text="code GLOW15", origin=Origin("drafts/a.md", 9, positional=True))
+    moved = Post(id="drafts/a.md#3", text="code GLOW15", origin=Origin("drafts/a.md", 14, positional=True))
+    first, second = (PostResult(post, Verdict.UNDISCLOSED) for post in (numbered, moved))
+    assert fingerprint(first, finding()) == fingerprint(second, finding())
+    named = Post(id="drafts/a.md#day-2", text="code GLOW15", origin=Origin("drafts/a.md", 9))
+    assert fingerprint(PostResult(named, Verdict.UNDISCLOSED), finding()) != fingerprint(first, finding())
+    # A baseline of version 1 (keyed by post id, positions included) is still honoured.
+    old = {"version": 1, "findings": [{"fingerprint": fingerprint(first, finding(), version=1)}]}
+    assert fingerprint(first, finding(), version=1) != fingerprint(second, finding(), version=1)
+    baseline = Baseline("old.json", Counter(entry["fingerprint"] for entry in old["findings"]), 1)
+    assert apply_baseline(PostResult(numbered, Verdict.UNDISCLOSED, findings=[finding()]), baseline
+                          ).findings[0].suppressed == "accepted in baseline old.json"
+
+
 @pytest.mark.parametrize("content, message", [
     ("{", "invalid JSON"),
-    ('{"version": 9, "findings": []}', "version 1"),
+    ('{"version": 9, "findings": []}', "version 2"),
     ('{"version": 1, "findings": [{"rule": "x"}]}', "fingerprint"),
 ])
 def test_bad_baseline(tmp_path, content, message):

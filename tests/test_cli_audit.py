@@ -102,7 +102,7 @@ def test_jobs_give_byte_identical_output():
 def test_report_dir_and_report_from_a_saved_audit(tmp_path):
     saved = tmp_path / "audit.jsonl"
     run("audit", str(EXAMPLE), "--format", "jsonl", "--output", str(saved), "--report-dir", str(tmp_path / "direct"))
-    result = run("report", str(saved), "--out", str(tmp_path / "later"))
+    result = run("report", str(saved), "--report-dir", str(tmp_path / "later"))
     assert result.exit_code == 0
     for out in ("direct", "later"):
         assert (tmp_path / out / "index.html").is_file()
@@ -137,7 +137,7 @@ def test_eval_prints_a_confusion_matrix_and_gates(tmp_path):
 
 
 def test_rules_docs_write_a_page_per_rule_and_a_markets_page(tmp_path):
-    result = run("rules", "docs", "--out", str(tmp_path))
+    result = run("rules", "docs", "--docs-dir", str(tmp_path))
     assert result.exit_code == 0
     assert (tmp_path / "US-NO-LABEL.md").is_file() and (tmp_path / "README.md").is_file()
     markets = (tmp_path / "markets.md").read_text(encoding="utf-8")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from checker import cli
+from checker import cli_run
 from checker.cli import main
 from checker.packs import load_ruleset
 
@@ -39,7 +39,7 @@ def _bundled_rules():
 def _rules_loaded_once():
     """Each CLI run would load the rule packs again (about a second)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cli, "load_ruleset", lambda dirs=(), **kw: _bundled_rules() if not dirs else load_ruleset(dirs, **kw))
+        patch.setattr(cli_run, "load_ruleset", lambda dirs=(), **kw: _bundled_rules() if not dirs else load_ruleset(dirs, **kw))
         yield
 
 
@@ -113,7 +113,13 @@ def test_damaged_records_are_named_and_the_rest_audited(tmp_path, case):
     assert set(run.posts) == audited
     assert {(r["file"], r["line"]) for r in run.rejected} == {(path, line) for line in bad}
     for line, words in bad.items():
-        message = next(m for m in run.stderr.splitlines() if m.startswith(f"clearlabel: {path}:{line}: "))
+        # A repeated problem is printed once; the repeats are named in one line after it.
+        message = next((m for m in run.stderr.splitlines() if m.startswith(f"clearlabel: {path}:{line}: ")), None)
+        if message is None:
+            message = next(m for m in run.stderr.splitlines() if m.startswith("clearlabel: the same problem as at ")
+                           and f"{path}:{line}" in m.split(": ", 2)[2])
+            first = message.split(" in ", 1)[0].removeprefix("clearlabel: the same problem as at ")
+            message = next(m for m in run.stderr.splitlines() if m.startswith(f"clearlabel: {first}: "))
         assert words.lower() in message.lower(), message
     assert run.summary["read"] == len(audited) + len(bad)
 

@@ -24,7 +24,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from checker import cli
+from checker import cli_run
 from checker.cli import main
 from checker.model import Post, PostResult, Summary, Verdict
 from checker.packs import load_ruleset
@@ -47,7 +47,7 @@ def _bundled_rules():
 @pytest.fixture(scope="module", autouse=True)
 def _rules_loaded_once():
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cli, "load_ruleset", lambda dirs=(), **kw: _bundled_rules() if not dirs else load_ruleset(dirs, **kw))
+        patch.setattr(cli_run, "load_ruleset", lambda dirs=(), **kw: _bundled_rules() if not dirs else load_ruleset(dirs, **kw))
         yield
 
 

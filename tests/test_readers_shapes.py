@@ -25,7 +25,7 @@ def read(name: str, **options) -> list:
 def summary(post: Post) -> dict:
     """The fields a shape sets, without the empty ones."""
     fields = {name: value for name, value in vars(post).items()
-              if value not in (None, (), "", False) and name != "origin"}
+              if value not in (None, (), "", False, {}) and name != "origin"}
     fields["line"] = post.origin.line
     return fields
 

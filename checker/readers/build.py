@@ -33,7 +33,7 @@ _COERCERS: dict[str, Callable[[Any], Any]] = {
 
 
 def build_post(fields: Fields, origin: Origin, fallback_id: str,
-               default_language: str | None = None) -> Post | Rejected:
+               default_language: str | None = None, metadata: dict | None = None) -> Post | Rejected:
     try:
         values = _coerced(fields)
     except FieldProblem as problem:
@@ -59,6 +59,7 @@ def build_post(fields: Fields, origin: Origin, fallback_id: str,
         brand=values.get("brand") or None,
         origin=origin,
         expected=values.get("expected"),
+        metadata=metadata or {},
     )
 
 

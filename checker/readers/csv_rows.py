@@ -1,10 +1,18 @@
 """CSV (or TSV) with a header row: one record per row, numbered by the line
-the row starts on, even when quoted values run over several lines."""
+the row starts on, even when quoted values run over several lines.
+
+The delimiter (comma, semicolon, tab or pipe) is sniffed from the first rows:
+the one that splits the header and the rows below it into the same number of
+values wins, so a semicolon file whose captions hold commas, or a file with a
+single column of captions, is read right.
+"""
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterator, Mapping
+from itertools import islice
 
 from ..model import Rejected
 from .fields import find_key
@@ -12,9 +20,11 @@ from .lines import MAX_LINE_BYTES, Line, iter_lines
 from .records import RawRecord, ReadItem
 from .sources import BLANK, Source
 
-_DELIMITERS = (",", ";", "\t", "|")
+# In order of preference when two split the rows equally well: commas are
+# common in captions, the others rarely.
+_DELIMITERS = ("\t", ";", "|", ",")
+_SNIFFED_ROWS = 20
 _EXCEL_SEPARATOR_HINT = re.compile(r"^sep=(.)\s*$")
-_QUOTED = re.compile(r'"[^"]*"')
 
 
 def read_csv(source: Source, column_map: Mapping[str, str]) -> Iterator[ReadItem]:
@@ -30,8 +40,10 @@ def read_csv(source: Source, column_map: Mapping[str, str]) -> Iterator[ReadItem
     header_line = first.number
     try:
         header = [cell.strip(BLANK) for cell in next(rows)]
-    except (StopIteration, csv.Error) as error:
-        yield Rejected(source.display, header_line, f"the header row cannot be read: {error}")
+    except StopIteration:
+        return
+    except csv.Error as error:
+        yield Rejected(source.display, header_line, f"the header row cannot be read: {_csv_problem(error)}")
         return
     missing = _unmapped_columns(header, column_map)
     if missing:
@@ -88,9 +100,21 @@ def _csv_error_reason(error: csv.Error, start: int, end: int) -> str:
     if "unexpected end of data" in message:
         return (f"a quoted value that starts on line {start} is never closed; "
                 f"lines {start}-{end} could not be read")
+    return f"malformed CSV row: {_csv_problem(error)}"
+
+
+def _csv_problem(error: csv.Error) -> str:
+    """The csv module's complaint in the words of someone reading the file."""
+    message = str(error)
+    if "new-line character seen in unquoted field" in message:
+        return "a carriage return in the middle of an unquoted value (is this really a CSV file?)"
     if "expected after" in message:
-        return f"a quoted value has text after its closing quote ({message})"
-    return f"malformed CSV row: {message}"
+        return "a quoted value has text after its closing quote"
+    if "field larger than field limit" in message:
+        return "a value is longer than 64 MiB"
+    if "NUL" in message:
+        return "the row holds a NUL byte"
+    return message
 
 
 def _delimiter(source: Source, first: Line, feed: _LineFeed) -> tuple[str, Line | None]:
@@ -99,10 +123,33 @@ def _delimiter(source: Source, first: Line, feed: _LineFeed) -> tuple[str, Line 
     hint = _EXCEL_SEPARATOR_HINT.match(first.text.strip(BLANK))
     if hint:
         return hint.group(1), feed.first_content_line()
-    unquoted = _QUOTED.sub("", first.text)
-    counts = {candidate: unquoted.count(candidate) for candidate in _DELIMITERS}
-    best = max(_DELIMITERS, key=lambda candidate: counts[candidate])
-    return (best if counts[best] else ","), first
+    return sniff_delimiter(source.head, whole=source.whole_file_in_head), first
+
+
+def sniff_delimiter(head: str, whole: bool = True) -> str:
+    """The delimiter that splits the header into several columns and most of
+    the first rows into as many; then the one that splits them most evenly,
+    preferring more columns, then the order of `_DELIMITERS`; a comma when
+    nothing can be read."""
+    text = head.lstrip(BLANK)
+    if not whole and "\n" in text:
+        text = text[:text.rfind("\n") + 1]       # the last line may be cut short
+    best, best_score = ",", (False, -1.0, 0)
+    for candidate in _DELIMITERS:
+        try:
+            rows = [row for row in islice(csv.reader(io.StringIO(text), delimiter=candidate), _SNIFFED_ROWS + 1)
+                    if any(cell.strip(BLANK) for cell in row)]
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        columns = len(rows[0])
+        body = rows[1:] or rows
+        consistency = sum(len(row) == columns for row in body) / len(body)
+        score = (columns > 1 and consistency >= 0.5, consistency, columns)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
 
 
 class _LineFeed:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +33,13 @@ from typing import Any, Iterator, MutableMapping, Sequence
 import yaml
 
 from ..model import FORMATS, PLATFORMS, TEXT_FIELDS, Origin, Post, Rejected
+from ..pathfilter import PathPattern
 from ..suppress import DirectiveError, Suppression, parse_directive
+from ..wording import closest
+from .draft_files import DRAFT_SUFFIXES, MARKDOWN_SUFFIXES, Skipped, display_path, draft_files
 
-DRAFT_SUFFIXES = (".md", ".markdown", ".txt", ".yml", ".yaml", ".json")
+__all__ = ["DRAFT_SUFFIXES", "Skipped", "display_path", "draft_files", "read_draft_file", "read_drafts"]
+
 _PROSE_SUFFIXES = (".md", ".markdown", ".txt")
 
 POST_FIELDS = (
@@ -51,12 +54,18 @@ FIELD_ALIASES = {
     "markets": "market", "lang": "language",
 }
 _STRING_FIELDS = ("id", "author", "language", "posted_at", "url", "brand")
+# How close an unknown field must be to a known one to be taken for a
+# misspelling of it (`plaform`, `titel`, `posted`) rather than metadata.
+_MISSPELT = 0.8
 _MARKET = re.compile(r"[A-Za-z]{2}")
 
 _HTML_DIRECTIVE = re.compile(r"<!--\s*clearlabel\s*:(?P<body>.*?)-->")
 _HTML_DIRECTIVE_OPEN = re.compile(r"<!--\s*clearlabel\s*:")
 _YAML_DIRECTIVE = re.compile(r"(?:^|(?<=\s))#\s*clearlabel\s*:")
 _HASHTAG_COMMENT = re.compile(r"[ \t]*#\w")
+_ID_DIRECTIVE = re.compile(r"\s*id\s*=\s*(?P<id>[^\s\"'<>#]+)\s*")
+# An ATX heading (`## Day 2`): a space after the hashes, unlike a hashtag.
+_HEADING = re.compile(r" {0,3}#{1,6}[ \t]+(?P<title>.*?)[ \t#]*")
 
 Positions = tuple[tuple[int, int], ...]
 
@@ -72,61 +81,24 @@ def read_drafts(
     platform: str | None = None,
     format: str | None = None,
     language: str | None = None,
+    exclude: tuple[PathPattern, ...] = (),
+    skipped: list[Skipped] | None = None,
 ) -> Iterator[Post | Rejected]:
     """Posts from draft files and directories, in path order.
 
     `platform`, `format` and `language` are defaults for drafts that name
     none. When `suppressions` is given, it receives each post's inline
-    suppressions under the post id before the post is yielded.
+    suppressions under the post id before the post is yielded. Files that
+    are not drafts, or that `exclude` leaves out, go to `skipped`.
     """
     defaults = {name: value for name, value in
                 (("platform", platform), ("format", format), ("language", language)) if value}
     sink: MutableMapping[str, list[Suppression]] = suppressions if suppressions is not None else {}
-    for item in draft_files(paths):
+    for item in draft_files(paths, exclude, skipped):
         if isinstance(item, Rejected):
             yield item
             continue
         yield from read_draft_file(item, defaults=defaults, suppressions=sink)
-
-
-def draft_files(paths: Sequence[str]) -> Iterator[Path | Rejected]:
-    """Draft files named or found under the given directories (hidden files
-    and directories skipped), each once."""
-    seen: set[Path] = set()
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = []
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(name for name in dirs if not name.startswith("."))
-                found.extend(Path(root, name) for name in files
-                             if not name.startswith(".") and name.lower().endswith(DRAFT_SUFFIXES))
-            candidates = sorted(found)
-        elif path.is_file():
-            if not path.name.lower().endswith(DRAFT_SUFFIXES):
-                yield Rejected(display_path(path), 0,
-                               f"not a draft file (expected {', '.join(DRAFT_SUFFIXES)})")
-                continue
-            candidates = [path]
-        else:
-            yield Rejected(display_path(path), 0, "no such file or directory")
-            continue
-        for candidate in candidates:
-            key = candidate.resolve()
-            if key not in seen:
-                seen.add(key)
-                yield candidate
-
-
-def display_path(path: Path) -> str:
-    """The path as findings show it: relative to the working directory when
-    inside it, with forward slashes."""
-    if path.is_absolute():
-        try:
-            path = path.relative_to(Path.cwd())
-        except ValueError:
-            return path.as_posix()
-    return Path(os.path.normpath(path)).as_posix()
 
 
 def read_draft_file(
@@ -218,12 +190,23 @@ def _coerce(name: str, node: _Node) -> Any:
 
 def _read_fields(node: _Node, allowed: Sequence[str], what: str,
                  values: dict[str, Any], starts: dict[str, Positions]) -> None:
-    """Check and copy a mapping's fields into `values` (and text positions into `starts`)."""
+    """Check and copy a mapping's fields into `values` (and text positions
+    into `starts`). A field the reader does not know goes to
+    `values["metadata"]`, unless it looks like a misspelt known field."""
     given: dict[str, str] = {}
     for key, key_line, child in node.entries:
         name = FIELD_ALIASES.get(key, key)
         if name not in allowed:
-            raise _FieldError(key_line, f"unknown field {key!r} in {what}; known fields: {', '.join(allowed)}")
+            if name in POST_FIELDS:
+                raise _FieldError(key_line, f"field {key!r} cannot be given in {what}; "
+                                            f"fields there: {', '.join(allowed)}")
+            known = closest(key, (*allowed, *(alias for alias, field in FIELD_ALIASES.items() if field in allowed)),
+                            cutoff=_MISSPELT)
+            if known is not None:
+                raise _FieldError(key_line, f"unknown field {key!r} in {what} (did you mean {known!r}?); "
+                                            "other fields are kept as metadata, but this one looks misspelt")
+            values["metadata"] = {**values.get("metadata", {}), key: _plain(child)}
+            continue
         if name in given:
             raise _FieldError(key_line, f"{key!r} repeats {given[name]!r}")
         given[name] = key
@@ -241,15 +224,29 @@ def _read_fields(node: _Node, allowed: Sequence[str], what: str,
             starts[name] = child.starts
 
 
+def _plain(node: _Node) -> Any:
+    """A metadata value as JSON can hold it (dates become ISO strings)."""
+    if node.kind == "seq":
+        return [_plain(item) for item in node.items]
+    if node.kind == "map":
+        return {key: _plain(child) for key, _, child in node.entries}
+    value = node.value
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else node.text
+    return node.text
+
+
 def _make_post(post_id: str, path: str, line: int, values: dict[str, Any],
-               starts: dict[str, Positions]) -> Post:
+               starts: dict[str, Positions], *, positional: bool = False) -> Post:
     if not any(values.get(name) for name in TEXT_FIELDS):
         raise _FieldError(line, "the post has no text, title, transcript or on_screen_text")
     field_starts = tuple((name, at_line, at_column)
                          for name in TEXT_FIELDS if values.get(name)
                          for at_line, at_column in starts.get(name, ()))
     fields = {name: value for name, value in values.items() if name != "id"}
-    return Post(id=post_id, origin=Origin(path, line, field_starts), **fields)
+    return Post(id=post_id, origin=Origin(path, line, field_starts, positional), **fields)
 
 
 def _compress(starts: list[tuple[int, int]]) -> Positions:
@@ -264,6 +261,15 @@ def _compress(starts: list[tuple[int, int]]) -> Positions:
 
 
 class _ProseDraft:
+    """A Markdown or text draft: optional front matter, then posts separated
+    by `---` lines.
+
+    A post is named, for ids that survive posts being added or moved, by a
+    `<!-- clearlabel: id=NAME -->` line, else (in Markdown) by a heading on
+    its first line, which is not part of the post's text; the only post of a
+    file may take the front matter's `id:`. Other posts are numbered.
+    """
+
     def __init__(self, path: str, source: str, defaults: dict[str, Any],
                  sink: MutableMapping[str, list[Suppression]]) -> None:
         self.path = path
@@ -272,6 +278,9 @@ class _ProseDraft:
         self.starts: dict[str, Positions] = {}
         self.shared: list[Suppression] = []
         self.sink = sink
+        self.headings = path.lower().endswith(MARKDOWN_SUFFIXES)
+        self.front_id_line = 0
+        self.names: dict[str, int] = {}       # post id -> line that named it
 
     def read(self) -> Iterator[Post | Rejected]:
         body_from = 0
@@ -286,14 +295,20 @@ class _ProseDraft:
                 yield Rejected(self.path, error.line, str(error))
                 return
             body_from = close + 1
+        sections = [section for section in self._sections(body_from) if _has_content(section)]
+        if self.values.get("id") is not None and len(sections) > 1:
+            yield Rejected(self.path, self.front_id_line,
+                           f"front matter 'id' names a single post, but this file holds {len(sections)}; "
+                           "name each post with a heading or <!-- clearlabel: id=NAME --> instead")
+            return
         count = 0
-        for section in self._sections(body_from):
+        for section in sections:
             rejected, post = self._section(section, count + 1)
             yield from rejected
             if post is not None:
                 count += 1
                 yield post
-        if count == 0:
+        if count == 0 and not sections:
             yield Rejected(self.path, max(1, body_from), "no post text in this file")
 
     def _front_matter(self, close: int) -> None:
@@ -304,7 +319,8 @@ class _ProseDraft:
             return
         if root.kind != "map":
             raise _FieldError(2, "front matter must be a mapping of fields")
-        _read_fields(root, SHARED_FIELDS, "front matter", self.values, self.starts)
+        _read_fields(root, (*SHARED_FIELDS, "id"), "front matter", self.values, self.starts)
+        self.front_id_line = next((line for key, line, _ in root.entries if key == "id"), 0)
         for line, column, body in _yaml_comments(source, _scalar_ranges(source)):
             self.shared.append(_directive(body, self.path, line, column))
 
@@ -323,6 +339,7 @@ class _ProseDraft:
         rejected: list[Rejected] = []
         own: list[Suppression] = []
         kept: list[tuple[int, int, str]] = []
+        name: tuple[str, int] | None = None          # (name, line) from an id directive
         for line, content in section:
             found = list(_HTML_DIRECTIVE.finditer(content))
             if not found:
@@ -333,6 +350,10 @@ class _ProseDraft:
                 kept.append((line, 1, content))
                 continue
             for match in found:
+                named = _ID_DIRECTIVE.fullmatch(match["body"])
+                if named:
+                    name = (named["id"], line)
+                    continue
                 try:
                     own.append(_directive(match["body"], self.path, line, match.start() + 1))
                 except _FieldError as error:
@@ -343,24 +364,57 @@ class _ProseDraft:
             rest = _HTML_DIRECTIVE.sub("", rest)
             if rest.strip():
                 kept.append((line, column, rest))
-        while kept and not kept[0][2].strip():
-            kept.pop(0)
-        while kept and not kept[-1][2].strip():
-            kept.pop()
+        kept = _trimmed(kept)
+        heading = _HEADING.fullmatch(kept[0][2]) if kept and self.headings else None
+        if heading:
+            heading_line = kept[0][0]
+            kept = _trimmed(kept[1:])
+            if name is None and _slug(heading["title"]):
+                name = (_slug(heading["title"]), heading_line)
         if not kept:
             if own:
                 rejected.append(Rejected(self.path, own[0].line, "clearlabel directive outside any post"))
+            elif heading:
+                rejected.append(Rejected(self.path, section[0][0], "the post has a heading but no text"))
             return rejected, None
         values = dict(self.values, text="\n".join(content for _, _, content in kept))
         starts = dict(self.starts, text=_compress([(line, column) for line, column, _ in kept]))
-        post_id = f"{self.path}#{number}"
+        if name is not None:
+            post_id, named_at = f"{self.path}#{name[0]}", name[1]
+        elif values.get("id") is not None:
+            post_id, named_at = f"{self.path}#{values['id']}", self.front_id_line
+        else:
+            post_id, named_at = f"{self.path}#{number}", 0
         try:
-            post = _make_post(post_id, self.path, kept[0][0], values, starts)
+            if post_id in self.names:
+                raise _FieldError(named_at or kept[0][0], f"post id {post_id!r} is already used on line "
+                                                          f"{self.names[post_id]}; post names must be unique")
+            post = _make_post(post_id, self.path, kept[0][0], values, starts, positional=not named_at)
         except _FieldError as error:
             rejected.append(Rejected(self.path, error.line, str(error)))
             return rejected, None
+        self.names[post_id] = named_at or kept[0][0]
         self.sink[post_id] = [*self.shared, *own]
         return rejected, post
+
+
+def _has_content(section: list[tuple[int, str]]) -> bool:
+    return any(content.strip() for _, content in section)
+
+
+def _trimmed(kept: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Without blank lines at either end."""
+    begin, end = 0, len(kept)
+    while begin < end and not kept[begin][2].strip():
+        begin += 1
+    while end > begin and not kept[end - 1][2].strip():
+        end -= 1
+    return kept[begin:end]
+
+
+def _slug(title: str) -> str:
+    """`Day 2: Shakshuka 🍳` -> `day-2-shakshuka`."""
+    return re.sub(r"[^\w]+", "-", title.casefold(), flags=re.UNICODE).strip("-_")
 
 
 def _directive(body: str, path: str, line: int, column: int) -> Suppression:
@@ -425,7 +479,7 @@ class _Brief:
                 post_id = f"{self.path}#{given_id if given_id else number}"
                 if post_id in seen:
                     raise _FieldError(item.line, f"post id {given_id!r} is used twice in this brief")
-                post = _make_post(post_id, self.path, item.line, post_values, post_starts)
+                post = _make_post(post_id, self.path, item.line, post_values, post_starts, positional=not given_id)
             except _FieldError as error:
                 yield Rejected(self.path, error.line, str(error))
                 continue

@@ -6,7 +6,7 @@ digits, so `Posted At`, `posted_at`, `postedAt` and `POSTED-AT` are one key.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -98,6 +98,31 @@ def canonical_fields(record: Mapping) -> Fields:
         if canonical not in chosen or rank < chosen[canonical][0]:
             chosen[canonical] = (rank, Given(str(key), value))
     return {canonical: given for canonical, (_, given) in chosen.items()}
+
+
+MAX_METADATA_FIELDS = 50
+_METADATA_CHARS = 1000
+
+
+def unknown_fields(record: Any, mapped_columns: Iterable[str] = ()) -> dict[str, Any]:
+    """The record's other fields (`campaign`, `wave`), kept as metadata: plain
+    values only (text, numbers, true/false), at most 50 of them, text cut
+    at 1,000 characters."""
+    if not isinstance(record, Mapping):
+        return {}
+    mapped = {normal_key(column) for column in mapped_columns}
+    kept: dict[str, Any] = {}
+    for key, value in record.items():
+        folded = normal_key(key)
+        if folded in _ALIAS_INDEX or folded in mapped or is_blank(value) or not folded:
+            continue
+        if isinstance(value, str):
+            kept[str(key)] = value[:_METADATA_CHARS]
+        elif isinstance(value, (bool, int, float)) and value == value and abs(value) != float("inf"):
+            kept[str(key)] = value
+        if len(kept) >= MAX_METADATA_FIELDS:
+            break
+    return kept
 
 
 def find_key(record: Mapping, name: str) -> str | None:

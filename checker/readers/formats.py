@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Mapping, Sequence
 
 from .canonical import CANONICAL
@@ -94,10 +95,41 @@ def detect_shape(window: Sequence[ReadItem], column_map: Mapping[str, str]) -> S
     return None
 
 
-def unrecognised_reason(window: Sequence[ReadItem]) -> str:
-    first = next(item for item in window if isinstance(item, RawRecord))
-    keys = [str(key) for key in first.value][:10]
-    seen = ", ".join(keys) if keys else "none"
-    return (f"unrecognised input shape: no field holds the post's text (fields of the record on line "
-            f"{first.line}: {seen}); tried: {', '.join(INPUT_FORMATS)}. "
-            "Name the text field with --map text=FIELD, or choose --input-format")
+def unrecognised_reason(window: Sequence[ReadItem], container: str = "json") -> str:
+    return (f"unrecognised input shape: no {_what(container)} holds the post's text; "
+            f"{_columns_and_example(window, container)}; other shapes tried: {', '.join(INPUT_FORMATS)} "
+            "(--input-format chooses one)")
+
+
+def no_text_reason(window: Sequence[ReadItem], container: str) -> str:
+    """One message for a file whose records have no text field: its columns
+    and a --map example built from them."""
+    return f"no {_what(container)} holds the post's text; {_columns_and_example(window, container)}"
+
+
+def _what(container: str) -> str:
+    return "column" if container == "csv" else "field"
+
+
+def _columns_and_example(window: Sequence[ReadItem], container: str) -> str:
+    records = [item for item in window if isinstance(item, RawRecord) and isinstance(item.value, dict)]
+    first = records[0]
+    keys = [str(key) for key in first.value]
+    where = "the header" if container == "csv" else f"the record on line {first.line}"
+    shown = ", ".join(keys[:20]) + (f" and {len(keys) - 20} more" if len(keys) > 20 else "") if keys else "none"
+    text_column = _longest_text(records, keys)
+    if text_column is None:
+        return f"{_what(container)}s in {where}: {shown}"
+    return (f"{_what(container)}s in {where}: {shown}; name the text {_what(container)} with --map, "
+            f"e.g. --map {shlex.quote('text=' + text_column)}")
+
+
+def _longest_text(records: Sequence[RawRecord], keys: Sequence[str]) -> str | None:
+    """The column holding the longest text values: most likely the caption."""
+    length: dict[str, int] = {key: 0 for key in keys}
+    for record in records:
+        for key, value in record.value.items():
+            if isinstance(value, str) and str(key) in length:
+                length[str(key)] += len(value.strip())
+    best = max(length, key=lambda key: length[key], default=None)
+    return best if best is not None and length[best] > 0 else None

@@ -9,8 +9,8 @@ from .build import build_post
 from .canonical import CANONICAL
 from .csv_rows import read_csv
 from .envelopes import expand_envelopes
-from .fields import find_key
-from .formats import container_for, detect_shape, forced_shape, unrecognised_reason
+from .fields import find_key, has_text_field, unknown_fields
+from .formats import container_for, detect_shape, forced_shape, no_text_reason, unrecognised_reason
 from .json_document import read_json_document
 from .jsonl import read_jsonl
 from .records import Envelope, FieldProblem, Given, RawRecord, ReadItem
@@ -54,20 +54,44 @@ def _read_source(source: Source, options: ReadOptions) -> Iterator[Post | Reject
         what = "standard input" if source.is_stdin else "file"
         yield Rejected(source.display, 0, f"{what} is empty: no posts")
         return
-    items = _container_items(source, options)
+    if looks_binary(source.head):
+        yield Rejected(source.display, 0, "not a text file (it holds binary data): clearlabel reads JSON Lines, "
+                                          "JSON and CSV, optionally gzip-compressed")
+        return
+    container = container_for(source, options.input_format)
+    items = _container_items(source, container, options)
     shape = forced_shape(options.input_format)
+    window = _take_window(items)
     if shape is None:
-        window = _take_window(items)
         shape = detect_shape(window, options.column_map)
         if shape is None and any(isinstance(item, RawRecord) for item in window):
-            yield Rejected(source.display, 0, unrecognised_reason(window))
+            yield Rejected(source.display, 0, unrecognised_reason(window, container))
             return
-        items = _chain(window, items)
-    yield from _posts(items, shape or CANONICAL, source, options)
+    shape = shape or CANONICAL
+    if shape is CANONICAL and _lacks_text(window, options.column_map):
+        # One message for the file, not one "no text" per record.
+        yield Rejected(source.display, 0, no_text_reason(window, container))
+        return
+    yield from _posts(_chain(window, items), shape, source, options)
 
 
-def _container_items(source: Source, options: ReadOptions) -> Iterator[ReadItem]:
-    container = container_for(source, options.input_format)
+def looks_binary(head: str) -> bool:
+    """Whether the beginning of a file is binary data rather than text: NUL
+    bytes and control characters that no export writes."""
+    sample = head[:4096]
+    controls = sum(1 for char in sample if char < " " and char not in "\t\n\r\f\v\x1a")
+    return bool(sample) and controls / len(sample) > 0.1
+
+
+def _lacks_text(window: list[ReadItem], column_map: Mapping[str, str]) -> bool:
+    records = [item.value for item in window if isinstance(item, RawRecord) and isinstance(item.value, dict)]
+    mapped = [column for field, column in column_map.items() if field in ("text", "title", "transcript")]
+    return bool(records) and not any(
+        has_text_field(record) or any(find_key(record, column) is not None for column in mapped)
+        for record in records)
+
+
+def _container_items(source: Source, container: str, options: ReadOptions) -> Iterator[ReadItem]:
     if container == "csv":
         return read_csv(source, options.column_map)
     reader = read_jsonl if container == "jsonl" else read_json_document
@@ -115,7 +139,8 @@ def _post(raw: RawRecord, shape: Shape, source: Source, options: ReadOptions,
         key = find_key(raw.value, column)
         if key is not None:
             fields[canonical] = Given(key, raw.value[key])
-    return build_post(fields, origin, fallback_id, options.default_language)
+    metadata = unknown_fields(raw.value, options.column_map.values()) if shape is CANONICAL else {}
+    return build_post(fields, origin, fallback_id, options.default_language, metadata)
 
 
 def _after_envelopes(items: Iterable[ReadItem]) -> Iterator[ReadItem]:

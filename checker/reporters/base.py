@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping, TextIO
 
-from ..model import Finding, PostResult, Rejected, Review, RuleInfo, Summary
+from ..model import Finding, PostResult, Rejected, Review, RuleInfo, Severity, Summary
 
 
 # What a terminal must not receive from a post or a rule pack: control
@@ -52,6 +52,15 @@ class ReportContext:
     color: bool = False
     mode: str = "audit"                  # "audit" or "check"
     extra: dict = field(default_factory=dict)
+    fail_on: Severity | None = Severity.ERROR   # the --fail-on threshold (None: never)
+    quiet: bool = False                  # findings only: no clean posts, no summary
+    show_source: bool = False            # the text line of each finding, marked
+    summary_by: str = "author"           # what the text summary groups posts by
+
+
+def nothing_read(summary: Summary) -> bool:
+    """Every input failed as a whole: a summary of zeros would only hide the error."""
+    return summary.read == 0 and bool(summary.file_errors)
 
 
 class Reporter:

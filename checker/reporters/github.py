@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..locate import Location, finding_location
 from ..model import Finding, PostResult, Rejected, Severity, Summary
+from ..wording import plural
 from .base import Reporter
 
 ANNOTATION_LIMIT = 10
@@ -102,14 +103,14 @@ class GithubReporter(Reporter):
             handle.write(self.step_summary(summary))
 
     def step_summary(self, summary: Summary) -> str:
-        drafts = f"{summary.audited} draft{'s' if summary.audited != 1 else ''}"
+        drafts = plural(summary.audited, "draft")
         if not self.rows:
             head = f"### clearlabel: no problems in {drafts}\n"
         else:
-            head = f"### clearlabel: {len(self.rows)} problem{'s' if len(self.rows) != 1 else ''} in {drafts}\n"
+            head = f"### clearlabel: {plural(len(self.rows), 'problem')} in {drafts}\n"
         lines = [head]
         if self.suppressed:
-            lines.append(f"{self.suppressed} suppressed finding{'s' if self.suppressed != 1 else ''} not shown.\n")
+            lines.append(f"{plural(self.suppressed, 'suppressed finding')} not shown.\n")
         if any(count > ANNOTATION_LIMIT for count in self.shown.values()):
             lines.append(f"GitHub shows only {ANNOTATION_LIMIT} error and {ANNOTATION_LIMIT} warning "
                          "annotations per step; every finding is listed here.\n")

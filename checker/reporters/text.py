@@ -9,7 +9,8 @@ from __future__ import annotations
 from ..model import PostResult, Span, Summary, Verdict
 from ..store.views import short_id
 from ..suppress import fingerprint
-from .base import Reporter, describe_review, printable, suppression_note
+from .base import Reporter, describe_review, nothing_read, printable, suppression_note
+from .grouping import group_values
 
 _ATTENTION = (Verdict.UNDISCLOSED, Verdict.INADEQUATE, Verdict.REVIEW)
 _STYLE = {
@@ -20,6 +21,10 @@ _EXCERPT_CHARS = 400
 
 
 class TextReporter(Reporter):
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.groups: dict[str, dict[str, int]] = {}      # group -> verdict -> posts
+
     def _paint(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.context.color else text
 
@@ -30,8 +35,12 @@ class TextReporter(Reporter):
         verdict = self._paint(result.verdict.value.upper(), _STYLE[result.verdict])
         who = printable(f"{post.id}  {post.author or '(unknown)'}")
         head = f"{who}  {post.platform}/{post.format}  [{markets}]  {verdict}"
+        for group, group_verdict in group_values(result, self.context.summary_by):
+            counts = self.groups.setdefault(group, {})
+            counts[group_verdict.value] = counts.get(group_verdict.value, 0) + 1
         if result.verdict not in _ATTENTION:
-            self.out.write(f"{head}\n")
+            if not self.context.quiet:
+                self.out.write(f"{head}\n")
             return
         self.out.write(f"\n{head}  {printable(where)}\n")
         for name, text in post.text_fields():
@@ -77,6 +86,8 @@ class TextReporter(Reporter):
         return f"[[{text}]]" if kind == "evidence" else f"{{{{{text}}}}}"
 
     def finish(self, summary: Summary) -> None:
+        if self.context.quiet or nothing_read(summary):
+            return
         self.out.write("\nSummary\n")
         self.out.write(f"  posts read {summary.read}: audited {summary.audited}, rejected {summary.rejected}\n")
         if summary.file_errors:
@@ -84,11 +95,12 @@ class TextReporter(Reporter):
         for verdict in Verdict:
             count = summary.by_verdict.get(verdict.value, 0)
             self.out.write(f"  {verdict.value:<12} {count:>6}\n")
-        if summary.by_author:
-            self.out.write("\n  " + f"{'author':<32}" + "".join(f"{v.value:>13}" for v in Verdict) + "\n")
-            for author, counts in sorted(summary.by_author.items()):
+        if self.groups:
+            title = printable(self.context.summary_by[:32])
+            self.out.write("\n  " + f"{title:<32}" + "".join(f"{v.value:>13}" for v in Verdict) + "\n")
+            for group, counts in sorted(self.groups.items()):
                 row = "".join(f"{counts.get(v.value, 0):>13}" for v in Verdict)
-                self.out.write(f"  {printable(author[:32]):<32}{row}\n")
+                self.out.write(f"  {printable(group[:32]):<32}{row}\n")
 
 def _quote(text: str) -> str:
     flat = " ".join(text.split())
