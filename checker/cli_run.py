@@ -193,8 +193,9 @@ class AuditRun:
     """Feeds posts through the auditor into the stages and keeps the counts."""
 
     def __init__(self, auditor: Auditor, sink, diagnostics: Diagnostics, *, jobs: int = 1,
-                 keep_results: bool = False, config_file: str = "none") -> None:
+                 keep_results: bool = False, config_file: str = "none", history=None) -> None:
         self.auditor = auditor
+        self.history = history          # a recording.RunHistory: review decisions applied, run recorded
         self.sink = sink
         self.diagnostics = diagnostics
         self.jobs = jobs
@@ -219,6 +220,8 @@ class AuditRun:
         return self.summary
 
     def _add(self, result: PostResult) -> None:
+        if self.history is not None:
+            result = self.history.take(result)
         self.summary.add(result)
         self.sink.post(result)
         if self.keep_results:

@@ -148,6 +148,25 @@ class Label(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Review:
+    """A reviewer's decision on a finding, as the history store keeps it.
+
+    `decision` is dismissed, confirmed or reopened. A decision is made on the
+    evidence a finding rests on; when a later audit finds the same rule on
+    the same post with other evidence, the decision is `stale`: shown, but
+    it no longer applies and the finding counts again."""
+    decision: str
+    reason: str
+    by: str
+    at: str                # ISO 8601, UTC
+    stale: bool = False
+
+    @property
+    def dismisses(self) -> bool:
+        return self.decision == "dismissed" and not self.stale
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     severity: Severity
@@ -162,6 +181,7 @@ class Finding:
     # (line, column) in the post's file for a finding about the file rather
     # than about the text (a suppression directive, which is not post text).
     at: tuple[int, int] | None = None
+    review: Review | None = None    # a reviewer's decision from the history store
 
 
 @dataclass

@@ -7,7 +7,9 @@ one line; a summary closes the report.
 from __future__ import annotations
 
 from ..model import PostResult, Span, Summary, Verdict
-from .base import Reporter, nothing_read, printable
+from ..store.views import short_id
+from ..suppress import fingerprint
+from .base import Reporter, describe_review, nothing_read, printable, suppression_note
 from .grouping import group_values
 
 _ATTENTION = (Verdict.UNDISCLOSED, Verdict.INADEQUATE, Verdict.REVIEW)
@@ -47,13 +49,17 @@ class TextReporter(Reporter):
             if finding.verdict not in _ATTENTION and finding.severity.value == "info":
                 continue
             severity = self._paint(finding.severity.value, "1;31" if finding.severity.value == "error" else "33")
-            suppressed = f" (suppressed: {finding.suppressed})" if finding.suppressed else ""
+            note = suppression_note(finding)
+            if note is None and finding.review is not None:     # confirmed, reopened, or stale
+                note = describe_review(finding.review)
+            suppressed = f" ({note})" if note else ""
             described = printable(f"{finding.rule} [{finding.market}] {finding.message}{suppressed}")
             self.out.write(f"  {severity} {described}\n")
             for span in finding.spans[:5]:
                 self.out.write(f"      at {span.field}[{span.start}:{span.end}] {_quote(span.text)}\n")
             self.out.write(printable(f"      cite: {finding.citation}\n"))
             self.out.write(printable(f"      fix:  {finding.fix}\n"))
+            self.out.write(f"      id:   {short_id(fingerprint(result, finding))}\n")
 
     def _marked(self, result: PostResult, field: str, text: str) -> str:
         """The field's text with evidence in [[…]] and labels in {{…}} (colour on a terminal)."""
