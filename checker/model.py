@@ -210,12 +210,16 @@ class Summary:
     by_verdict: dict[str, int] = field(default_factory=dict)
     by_author: dict[str, dict[str, int]] = field(default_factory=dict)
     file_errors: list[Rejected] = field(default_factory=list)  # whole files that could not be read
+    review_rules: dict[str, int] = field(default_factory=dict)  # rule -> posts it sent to review
 
     def add(self, result: PostResult) -> None:
         self.read += 1
         self.audited += 1
         verdict = result.verdict.value
         self.by_verdict[verdict] = self.by_verdict.get(verdict, 0) + 1
+        if result.verdict is Verdict.REVIEW:
+            for rule in {f.rule for f in result.findings if f.verdict is Verdict.REVIEW}:
+                self.review_rules[rule] = self.review_rules.get(rule, 0) + 1
         author = result.post.author or "(unknown)"
         per_author = self.by_author.setdefault(author, {})
         per_author[verdict] = per_author.get(verdict, 0) + 1

@@ -206,5 +206,6 @@ def summary_to_dict(summary: Summary) -> dict:
         "audited": summary.audited,
         "rejected": summary.rejected,
         "by_verdict": dict(sorted(summary.by_verdict.items())),
+        "review_reasons": dict(sorted(summary.review_rules.items())),
         "by_author": {author: dict(sorted(counts.items())) for author, counts in sorted(summary.by_author.items())},
     }

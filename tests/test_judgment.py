@@ -263,3 +263,23 @@ def test_samarbete_was_enough_before_the_2019_judgment_and_is_not_since(auditor)
     text = "I samarbete med @madlady | min rabattkod NINA15 ger 15 % rabatt"
     assert audit(auditor, text, market=("SE",), posted_at="2019-02-07").verdict is Verdict.DISCLOSED
     assert audit(auditor, text, market=("SE",), posted_at="2021-02-07").verdict is Verdict.INADEQUATE
+
+
+# --------------------------------------------------------------------------- why review
+
+def test_the_audit_summary_says_what_share_went_to_review_and_why(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    path = tmp_path / "posts.jsonl"
+    rows = [{"id": "a", "text": "wearing @indigoloom head to toe today", "market": ["GB"]},
+            {"id": "b", "text": "Sunday walk by the canal", "market": ["GB"]}]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    text = CliRunner().invoke(main, ["audit", str(path), "--no-store", "--fail-on", "never"]).stdout
+    assert "review            1  (50.0% of posts; why: GB-BRAND-TAG-REVIEW 1)" in text
+    lines = CliRunner().invoke(main, ["audit", str(path), "--no-store", "--format", "jsonl"]).stdout.splitlines()
+    summary = json.loads(lines[-1])
+    assert summary["type"] == "summary" and summary["review_reasons"] == {"GB-BRAND-TAG-REVIEW": 1}

@@ -94,13 +94,23 @@ class TextReporter(Reporter):
             self.out.write(f"  files that could not be read: {len(summary.file_errors)}\n")
         for verdict in Verdict:
             count = summary.by_verdict.get(verdict.value, 0)
-            self.out.write(f"  {verdict.value:<12} {count:>6}\n")
+            self.out.write(f"  {verdict.value:<12} {count:>6}{_review_reasons(summary) if verdict is Verdict.REVIEW else ''}\n")
         if self.groups:
             title = printable(self.context.summary_by[:32])
             self.out.write("\n  " + f"{title:<32}" + "".join(f"{v.value:>13}" for v in Verdict) + "\n")
             for group, counts in sorted(self.groups.items()):
                 row = "".join(f"{counts.get(v.value, 0):>13}" for v in Verdict)
                 self.out.write(f"  {printable(group[:32]):<32}{row}\n")
+
+def _review_reasons(summary: Summary) -> str:
+    """The share of posts sent to review and the rules that sent them."""
+    if not summary.review_rules:
+        return ""
+    share = summary.by_verdict.get(Verdict.REVIEW.value, 0) / summary.audited if summary.audited else 0
+    reasons = ", ".join(f"{rule} {count}" for rule, count in
+                        sorted(summary.review_rules.items(), key=lambda item: (-item[1], item[0])))
+    return f"  ({share:.1%} of posts; why: {reasons})"
+
 
 def _quote(text: str) -> str:
     flat = " ".join(text.split())
