@@ -177,7 +177,7 @@ class Analyser:
             if signal.denies:
                 facts.denials.append(span)
         elif signal.kind == "brand_context":
-            facts.contexts.append(Context(span, signal.id))
+            facts.contexts.append(Context(span, signal.id, signal.business_only))
         else:
             facts.evidence.append(Evidence(signal.kind, signal.strength, signal.id, span, hit.detail))
 
