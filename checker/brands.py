@@ -71,7 +71,7 @@ def brand_evidence(post: Post, mentions: list[Span], hashtags: list[Span], conte
         handle = letters(mention.text)
         if handle == author or id(mention) in addressed:
             continue
-        found = _why_a_brand(handle, mention, nearby, tags, sentences, settings)
+        found = _why_a_brand(handle, mention, nearby, tags, sentences, settings, post.field_text)
         if found is None:
             continue
         signal, detail = found
@@ -104,18 +104,32 @@ class _ContextIndex:
         return self.contexts[span.field][first:last]
 
 
+def _bare_tag(mention: Span, sentences: Sentences, index: int, text: str) -> bool:
+    """Whether the mention's sentence holds at most two words besides handles,
+    hashtags and emoji."""
+    start, end = sentences.bounds(index, len(text))
+    return len(_PLAIN_WORD.findall(text[start:end])) <= 2
+
+
+_PLAIN_WORD = re.compile(r"(?<![@#\w.])[^\W\d_][\w'’-]*")
+
+
 def _why_a_brand(handle: str, mention: Span, nearby: _ContextIndex, tags: list[str],
-                 sentences: Callable[[str], Sentences], settings: BrandSettings) -> tuple[str, str] | None:
+                 sentences: Callable[[str], Sentences], settings: BrandSettings,
+                 text_of: Callable[[str], str]) -> tuple[str, str] | None:
     if handle in settings.configured:
         return "configured-brand", "a brand named in the configuration"
     if _spelled_as_hashtag(handle, tags):
         return "brand-mention", "tagged and spelled as a hashtag"
     field_sentences = sentences(mention.field)
     sentence = field_sentences.index(mention.start)
+    # A tag standing almost alone ("@orbitindia cooked.", a frame holding only
+    # handles) takes its context from the sentence before it.
+    reach = {sentence, sentence - 1} if _bare_tag(mention, field_sentences, sentence, text_of(mention.field)) else {sentence}
     is_business = None
     for context in nearby.near(mention):
         span = context.span
-        if field_sentences.index(span.start) != sentence:
+        if field_sentences.index(span.start) not in reach:
             continue
         if context.business_only:
             if is_business is None:
