@@ -240,6 +240,23 @@ def test_a_brand_tag_in_promotional_context_goes_to_review(auditor, text):
     assert "GB-BRAND-TAG-REVIEW" in {f.rule for f in result.findings}
 
 
+@pytest.mark.parametrize("text, verdict", [
+    ("Best flat white in Galway, fight me ☕ @thedockroasters", Verdict.REVIEW),
+    ("the best meat pie in town 🥧 @bakehouse.norwood", Verdict.REVIEW),
+    ("best night ever with @sarah.j 🥂", Verdict.NO_EVIDENCE),
+    ("Grazie @gelateria.delponte per il gelato dopo la salita 🍦", Verdict.REVIEW),
+    ("thank you @sarah.j for the flowers 💐", Verdict.NO_EVIDENCE),
+])
+def test_praise_and_thanks_make_a_brand_tag_only_of_a_business(auditor, text, verdict):
+    assert audit(auditor, text, market=("GB",)).verdict is verdict, text
+
+
+def test_a_tag_standing_alone_takes_the_context_of_the_sentence_before(auditor):
+    text = "The camera on the new OrbitX 13 is genuinely the best I've tested this year. @orbitindia cooked. 🔥"
+    assert audit(auditor, text, market=("IN",)).verdict is Verdict.REVIEW
+    assert audit(auditor, "What a night. @sarah.j 😂", market=("IN",)).verdict is Verdict.NO_EVIDENCE
+
+
 def test_a_configured_brand_is_a_brand_tag_without_context():
     auditor = Auditor(load_ruleset(), Settings(brands=("@lumaveil",)))
     assert audit(auditor, "sunday vibes @lumaveil", market=("GB",)).verdict is Verdict.REVIEW
