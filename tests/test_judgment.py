@@ -300,3 +300,14 @@ def test_the_audit_summary_says_what_share_went_to_review_and_why(tmp_path):
     lines = CliRunner().invoke(main, ["audit", str(path), "--no-store", "--format", "jsonl"]).stdout.splitlines()
     summary = json.loads(lines[-1])
     assert summary["type"] == "summary" and summary["review_reasons"] == {"GB-BRAND-TAG-REVIEW": 1}
+
+
+def test_the_text_output_says_why_a_mention_is_a_brand_tag(tmp_path):
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    path = tmp_path / "posts.jsonl"
+    path.write_text('{"id": "a", "text": "obsessed with my new @reefline swimsuit", "market": ["GB"]}\n', encoding="utf-8")
+    out = CliRunner().invoke(main, ["audit", str(path), "--no-store", "--fail-on", "never"]).stdout
+    assert "at text[21:30] '@reefline' (tagged next to 'obsessed with')" in out

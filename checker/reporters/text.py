@@ -55,8 +55,10 @@ class TextReporter(Reporter):
             suppressed = f" ({note})" if note else ""
             described = printable(f"{finding.rule} [{finding.market}] {finding.message}{suppressed}")
             self.out.write(f"  {severity} {described}\n")
+            details = {e.span: e.detail for e in result.evidence if e.span is not None and e.detail}
             for span in finding.spans[:5]:
-                self.out.write(f"      at {span.field}[{span.start}:{span.end}] {_quote(span.text)}\n")
+                why = f" ({details[span]})" if span in details else ""
+                self.out.write(printable(f"      at {span.field}[{span.start}:{span.end}] {_quote(span.text)}{why}\n"))
             self.out.write(printable(f"      cite: {finding.citation}\n"))
             self.out.write(printable(f"      fix:  {finding.fix}\n"))
             self.out.write(f"      id:   {short_id(fingerprint(result, finding))}\n")
