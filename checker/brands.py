@@ -48,9 +48,13 @@ class BrandSettings:
 
 @dataclass(frozen=True)
 class Context:
-    """A piece of promotional context found by a `brand_context` signal."""
+    """A piece of promotional context found by a `brand_context` signal (or
+    other evidence, a label, a denial). A thank-you is context only for an
+    account whose handle names a business: "Grazie @gelateria.delponte per il
+    gelato" is a brand tag, "thanks @sarah for the flowers" is not."""
     span: Span
     signal: str
+    business_only: bool = False
 
 
 def brand_evidence(post: Post, mentions: list[Span], hashtags: list[Span], contexts: list[Context],
@@ -68,7 +72,7 @@ def brand_evidence(post: Post, mentions: list[Span], hashtags: list[Span], conte
         handle = letters(mention.text)
         if handle == author or id(mention) in addressed:
             continue
-        found = _why_a_brand(handle, mention, nearby, tags, sentences, settings)
+        found = _why_a_brand(handle, mention, nearby, tags, sentences, settings, post.field_text)
         if found is None:
             continue
         signal, detail = found
@@ -101,18 +105,38 @@ class _ContextIndex:
         return self.contexts[span.field][first:last]
 
 
+def _bare_tag(mention: Span, sentences: Sentences, index: int, text: str) -> bool:
+    """Whether the mention's sentence holds at most two words besides handles,
+    hashtags and emoji."""
+    start, end = sentences.bounds(index, len(text))
+    return len(_PLAIN_WORD.findall(text[start:end])) <= 2
+
+
+_PLAIN_WORD = re.compile(r"(?<![@#\w.])[^\W\d_][\w'’-]*")
+
+
 def _why_a_brand(handle: str, mention: Span, nearby: _ContextIndex, tags: list[str],
-                 sentences: Callable[[str], Sentences], settings: BrandSettings) -> tuple[str, str] | None:
+                 sentences: Callable[[str], Sentences], settings: BrandSettings,
+                 text_of: Callable[[str], str]) -> tuple[str, str] | None:
     if handle in settings.configured:
         return "configured-brand", "a brand named in the configuration"
     if spelled_as_hashtag(handle, tags):
         return "brand-mention", "tagged and spelled as a hashtag"
     field_sentences = sentences(mention.field)
     sentence = field_sentences.index(mention.start)
+    # A tag standing almost alone ("@orbitindia cooked.", a frame holding only
+    # handles) takes its context from the sentence before it.
+    reach = {sentence, sentence - 1} if _bare_tag(mention, field_sentences, sentence, text_of(mention.field)) else {sentence}
+    is_business = None
     for context in nearby.near(mention):
         span = context.span
-        if field_sentences.index(span.start) != sentence:
+        if field_sentences.index(span.start) not in reach:
             continue
+        if context.business_only:
+            if is_business is None:
+                is_business = _names_a_business(mention.text, settings.account_words)
+            if not is_business:
+                continue
         gap = mention.start - span.end if span.end <= mention.start else span.start - mention.end
         if gap <= CONTEXT_REACH:
             return "brand-mention", f"tagged next to {span.text!r}"
@@ -170,12 +194,16 @@ def brand_account(post: Post, settings: BrandSettings, speaks_as_business: bool)
         if handle in settings.configured:
             return f"{post.author} is a brand named in the configuration"
         for part in _HANDLE_PARTS.split(post.author.lstrip("@").lower()):
-            word = _business_word(part, settings.account_words)
+            word = _business_word(part, settings.account_words) if part else ""
             if word:
                 return f"the handle {post.author} names a business ({word!r})"
     if speaks_as_business:
         return "the post speaks for a business (\"our …\") and never as a person"
     return ""
+
+
+def _names_a_business(handle: str, words: frozenset[str]) -> bool:
+    return any(_business_word(part, words) for part in _HANDLE_PARTS.split(handle.lstrip("@").lower()) if part)
 
 
 def _business_word(part: str, words: frozenset[str]) -> str:

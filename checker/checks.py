@@ -366,8 +366,8 @@ def obfuscated_label(view: MarketView, params: Mapping[str, Any]) -> Result:
 def denial_with_evidence(view: MarketView, params: Mapping[str, Any]) -> Result:
     """The post denies a relationship ("not sponsored") yet carries evidence
     of one of `kinds` (by default a discount code or an affiliate link)."""
-    if not view.facts.denials or view.facts.brand_account:
-        return None
+    if not view.facts.denials or view.facts.brand_account or view.accepted:
+        return None              # a post labelled as an ad: its denial is about something else
     kinds = set(params.get("kinds", ("discount_code", "affiliate_link")))
     evidence = tuple(e.span for e in view.facts.evidence if e.kind in kinds and e.span is not None)
     if not evidence:

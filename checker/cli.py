@@ -29,10 +29,12 @@ from .cli_run import (
 )
 from .config import format_settings
 from .diagnostics import Diagnostics
+from .history_cli import register as register_history_commands, store_option
 from .model import PostResult, Rejected, Summary
 from .progress import progress_for
 from .readers import INPUT_FORMATS, read_options
 from .readers.drafts import Skipped, read_drafts
+from .recording import RunHistory, start_history
 from .reporters import REPORTERS
 from .reporters.base import ReportContext
 from .reporters.github import GithubReporter
@@ -121,16 +123,24 @@ Formats:
 @post_timeout_option
 @verbosity_options
 @statistics_option
+@store_option("Record the run in this history store, a file or postgresql://… (default: store: in the "
+              "configuration, else history.sqlite3 in your data directory; see config show).")
+@click.option("--no-store", is_flag=True, help="Record nothing and apply no review decisions.")
 def audit(posts: Sequence[str], market: str | None, output_format: str, output: str | None,
           report_dir: str | None, report_dir_alias: str | None, templates: str | None, fail_on: str | None,
           select: tuple[str, ...], ignore: tuple[str, ...], config_path: str | None, no_config: bool,
           relationships: str | None, rule_dirs: Sequence[str], jobs: int | str, scheduler: str | None,
-          input_format: str | None, column_map: str | None, summary_by: str, color: bool | None, post_timeout: str | None,
-          quiet: bool, verbose: bool, statistics: bool) -> None:
+          input_format: str | None, column_map: str | None, summary_by: str, color: bool | None,
+          post_timeout: str | None, quiet: bool, verbose: bool, statistics: bool, store: str | None,
+          no_store: bool) -> None:
     """Audit published posts: JSON Lines, JSON, CSV, the platforms' API and
     download exports, or - for standard input. Prints each post that needs
     attention with its findings, then a summary; --report-dir also writes a
-    report per influencer."""
+    report per influencer. Every run is recorded in the history store (see
+    history, diff and review); findings dismissed there are shown as
+    dismissed and fail no run."""
+    if store and no_store:
+        raise click.UsageError("--store and --no-store contradict each other: give one")
     report_dir = report_dir or report_dir_alias
     settings, provenance = load_run_settings(RunOptions(
         config=config_path, no_config=no_config, relationships=relationships, rule_dirs=tuple(rule_dirs),
@@ -150,22 +160,48 @@ def audit(posts: Sequence[str], market: str | None, output_format: str, output: 
     tracker = FailTracker(_with_statistics(REPORTERS[output_format](context), statistics, output_format,
                                            stream, context.rules), settings.fail_on)
     diagnostics = Diagnostics(verbose=verbose, quiet=quiet)
+    options = {"markets": market, "fail_on": fail_on, "select": list(select), "ignore": list(ignore),
+               "input_format": input_format, "map": column_map, "rules": list(rule_dirs), "config": config_path,
+               "post_timeout": post_timeout}
+    history = None if no_store else _start_history(store or settings.store, settings, "audit", options, ruleset, posts)
     keep = bool(report_dir)
-    setup = AuditSetup(settings, parse_markets(market), reading, renderer_of(tracker, keep))
+    # Recording and review decisions need each result here: posts are then
+    # rendered here too, not where they are audited.
+    setup = AuditSetup(settings, parse_markets(market), reading, renderer_of(tracker, keep or history is not None))
     loop = RunLoop(setup, tracker, diagnostics, keep_results=keep, config_file=provenance["config_file"],
-                   progress=progress_for(posts, quiet=quiet, output=stream))
+                   progress=progress_for(posts, quiet=quiet, output=stream), history=history)
     try:
         if scheduler:
             summary = _audit_on_dask(loop, posts, scheduler)
         else:
             summary = run_audit(loop, posts, jobs=jobs, auditor=auditor)
+        recorded = history.complete(summary) if history else None
     finally:
+        if history:
+            history.abandon()
         if stream is not sys.stdout:
             stream.close()
-    if report_dir and loop.results:
-        _write_reports(loop.results, Path(report_dir), ruleset, templates, diagnostics,
-                       resolve_jobs(jobs, posts), quiet=quiet)
-    sys.exit(exit_code(summary, tracker.failed))
+    try:
+        if recorded is not None and sys.stderr.isatty():      # for people; scripts ask `history`
+            diagnostics.note(f"recorded as run {recorded} in {history.location.shown} "
+                             "(clearlabel history; clearlabel diff)")
+        if report_dir and loop.results:
+            _write_reports(loop.results, Path(report_dir), ruleset, templates, diagnostics,
+                           resolve_jobs(jobs, posts), history.report_history() if history else None, quiet=quiet)
+    finally:
+        if history:
+            history.close()
+    sys.exit(EXIT_ERROR if history and history.problem else exit_code(summary, tracker.failed))
+
+
+def _start_history(store: str | None, settings: Settings, command: str, options: dict, ruleset: RuleSet,
+                   paths: Sequence[str]) -> RunHistory:
+    from .store import StoreError
+
+    try:
+        return start_history(store, command, options, ruleset.pack_versions(), paths, settings.store_text, __version__)
+    except StoreError as error:
+        raise Failure(str(error)) from None
 
 
 def _audit_on_dask(loop, posts: Sequence[str], scheduler: str) -> Summary:
@@ -185,7 +221,7 @@ def _with_statistics(reporter, wanted: bool, output_format: str, stream, rules):
 
 
 def _write_reports(results: list[PostResult], out_dir: Path, ruleset: RuleSet, templates: str | None,
-                   diagnostics: Diagnostics, jobs: int = 1, quiet: bool = False) -> None:
+                   diagnostics: Diagnostics, jobs: int = 1, history=None, quiet: bool = False) -> None:
     from .progress import page_progress
     from .reporters.html import ReportError, write_reports
 
@@ -194,7 +230,7 @@ def _write_reports(results: list[PostResult], out_dir: Path, ruleset: RuleSet, t
         index = write_reports(results, out_dir, rules=ruleset.rule_infos(), packs=ruleset.pack_versions(),
                               tool_version=__version__,
                               audit_date=datetime.now(timezone.utc).strftime("%Y-%m-%d"),
-                              templates_dir=Path(templates) if templates else None, jobs=jobs,
+                              templates_dir=Path(templates) if templates else None, jobs=jobs, history=history,
                               on_pages=progress)
     except ReportError as error:
         raise Failure(str(error)) from None
@@ -280,11 +316,13 @@ Formats:
 @post_timeout_option
 @verbosity_options
 @statistics_option
+@click.option("--record", is_flag=True, help="Record the run in the history store (checks record nothing by default).")
+@store_option("Record the run in this history store, a file or postgresql://… (implies --record).")
 def check(paths: Sequence[str], output_format: str, output: str | None, market: str | None, fail_on: str | None,
           select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...], baseline: str | None,
           baseline_out: str | None, config_path: str | None, no_config: bool, relationships: str | None,
           rule_dirs: Sequence[str], jobs: int, show_source: bool, color: bool | None, post_timeout: str | None,
-          quiet: bool, verbose: bool, statistics: bool) -> None:
+          quiet: bool, verbose: bool, statistics: bool, record: bool, store: str | None) -> None:
     """Check campaign drafts (Markdown, text, YAML and JSON briefs) before
     they are published. A draft is written for a brand, so the relationship
     is known: a draft without an adequate label fails. Findings point at the
@@ -309,21 +347,32 @@ def check(paths: Sequence[str], output_format: str, output: str | None, market: 
                                            stream, context.rules), settings.fail_on)
     suppressing = Suppressing(tracker, suppressions, accepted, known_rules, chosen, keep=bool(baseline_out))
     diagnostics = Diagnostics(verbose=verbose, quiet=quiet)
+    history = None
+    if record or store:
+        options = {"markets": market, "fail_on": fail_on, "select": list(select), "ignore": list(ignore),
+                   "baseline": settings.baseline, "config": config_path}
+        history = _start_history(store or settings.store, settings, "check", options, ruleset, paths)
     loop = RunLoop(AuditSetup(settings, parse_markets(market), render=renderer_of(suppressing)), suppressing,
-                   diagnostics, config_file=provenance["config_file"])
+                   diagnostics, config_file=provenance["config_file"], history=history)
     try:
         drafts = read_drafts(paths, suppressions=suppressions, platform=settings.platform, format=settings.format,
                              language=settings.language, exclude=settings.exclude, skipped=skipped)
         summary = run_audit(loop, records=drafts, jobs=resolve_jobs(jobs), auditor=auditor)
+        if history:
+            history.complete(summary)
     finally:
+        if history:
+            history.abandon()
+            history.close()
         if stream is not sys.stdout:
             stream.close()
     _report_skipped(skipped, summary, diagnostics, verbose)
+    store_failed = bool(history and history.problem)
     if baseline_out:
         count = write_baseline(baseline_out, suppressing.kept)
         diagnostics.note(f"{plural(count, 'finding')} recorded in {baseline_out}")
-        sys.exit(EXIT_ERROR if summary.rejected or summary.file_errors else EXIT_OK)
-    sys.exit(exit_code(summary, tracker.failed))
+        sys.exit(EXIT_ERROR if summary.rejected or summary.file_errors or store_failed else EXIT_OK)
+    sys.exit(EXIT_ERROR if store_failed else exit_code(summary, tracker.failed))
 
 
 def _baseline(path: str | None, source: str, known_rules: set[str], writing: bool):
@@ -549,8 +598,15 @@ Examples:
 def config_show(config_path: str | None, no_config: bool) -> None:
     """Print the configuration in effect as YAML, each value commented with
     where it came from: a file and line, or the default."""
+    from .store import default_store_path
+
     settings, provenance = load_run_settings(RunOptions(config=config_path, no_config=no_config))
+    if settings.store is None:
+        settings = replace(settings, store=str(default_store_path()))
     click.echo(format_settings(settings, provenance), nl=False)
+
+
+register_history_commands(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,9 @@ formats; an unknown key is an error naming the file and line.
     rule-dirs: [compliance/rules]          # relative to the configuration file
     exclude: [README.md, "drafts/archive/**"]   # check: files not to read
     baseline: .clearlabel-baseline.json    # check: findings accepted for now
+    store: audits/history.sqlite3          # history store: a path (relative to this file) or
+                                           # postgresql://…; default: the user's data directory
+    store-text: false                      # keep post text in the store
     brands: ["@glowco", "#glowco"]
     folds: {instagram: {chars: 125, lines: 3}}
     relationships:
@@ -72,6 +75,8 @@ KEYS = {
     "post-timeout": "post_timeout",
     "exclude": "exclude",
     "baseline": "baseline",
+    "store": "store",
+    "store-text": "store_text",
 }
 # Older names that still work.
 KEY_ALIASES = {"enable-rules": "select", "disable-rules": "ignore"}
@@ -285,6 +290,7 @@ class _Reader:
             "disable-packs": self.strings, "brands": self.strings,
             "rule-dirs": self.rule_dirs, "folds": self.folds, "relationships": self.relationships,
             "post-timeout": self.post_timeout, "exclude": self.exclude, "baseline": self.baseline,
+            "store": self.store, "store-text": self.flag,
         }
         return readers[key](key, value, line)
 
@@ -344,6 +350,20 @@ class _Reader:
             return parse_post_timeout(value)
         except ValueError as error:
             raise self.fail(line, f"{key}: {error}") from None
+
+    def store(self, key: str, value: Any, line: int) -> str:
+        """A path (relative to this file) or a database URL."""
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(line, f"{key}: expected a file path or a URL such as postgresql://host/db")
+        value = value.strip()
+        if "://" in value or Path(value).expanduser().is_absolute():
+            return value
+        return str((self.base / value).resolve())
+
+    def flag(self, key: str, value: Any, line: int) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(line, f"{key}: expected true or false")
+        return value
 
     def rule_dirs(self, key: str, value: Any, line: int) -> tuple[str, ...]:
         found = []

@@ -241,7 +241,7 @@ class Analyser:
             if signal.denies:
                 facts.denials.append(span)
         elif signal.kind == "brand_context":
-            facts.contexts.append(Context(span, signal.id))
+            facts.contexts.append(Context(span, signal.id, signal.business_only))
         else:
             facts.evidence.append(Evidence(signal.kind, signal.strength, signal.id, span, hit.detail))
 
@@ -249,7 +249,7 @@ class Analyser:
         for index in tokens.starting_with("@"):
             # The handle only: a Finnish case ending stays on the token ("@kahvila.kuu:lta").
             handle = _HANDLE.match(tokens.text, tokens.starts[index], tokens.end_of(index))
-            if handle and handle.end() - handle.start() > 2:
+            if handle and handle.end() - handle.start() >= 2:
                 begin, end = folded.to_original(handle.start(), handle.end())
                 facts.mentions.append(Span(name, begin, end, text[begin:end]))
         facts.hashtag_runs[name] = _hashtag_runs(tokens, folded)
@@ -332,11 +332,11 @@ def _first_word(text: str) -> str:
 
 def _brand_contexts(facts: PostFacts) -> list[Context]:
     """What makes an @mention nearby a brand tag: the packs' brand context,
-    any other evidence, a label that states a relationship, and a denial
-    ("not sponsored, I just love my @x trainers")."""
+    any other evidence, a label, and a denial ("not sponsored, I just love
+    my @x trainers"); a thank-you only for a handle that names a business."""
     contexts = list(facts.contexts)
     contexts += [Context(e.span, e.signal) for e in facts.evidence if e.span is not None]
-    contexts += [Context(h.span, h.label.id) for h in facts.labels if h.label.states_relationship]
+    contexts += [Context(h.span, h.label.id, business_only=not h.label.states_relationship) for h in facts.labels]
     contexts += [Context(span, "denial") for span in facts.denials]
     return contexts
 

@@ -148,6 +148,25 @@ class Label(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Review:
+    """A reviewer's decision on a finding, as the history store keeps it.
+
+    `decision` is dismissed, confirmed or reopened. A decision is made on the
+    evidence a finding rests on; when a later audit finds the same rule on
+    the same post with other evidence, the decision is `stale`: shown, but
+    it no longer applies and the finding counts again."""
+    decision: str
+    reason: str
+    by: str
+    at: str                # ISO 8601, UTC
+    stale: bool = False
+
+    @property
+    def dismisses(self) -> bool:
+        return self.decision == "dismissed" and not self.stale
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str
     severity: Severity
@@ -162,6 +181,7 @@ class Finding:
     # (line, column) in the post's file for a finding about the file rather
     # than about the text (a suppression directive, which is not post text).
     at: tuple[int, int] | None = None
+    review: Review | None = None    # a reviewer's decision from the history store
 
 
 @dataclass
@@ -182,6 +202,13 @@ class Rejected:
     reason: str
 
 
+def rules_sending_to_review(result: PostResult) -> tuple[str, ...]:
+    """The rules that sent a post to review (none unless its verdict is review)."""
+    if result.verdict is not Verdict.REVIEW:
+        return ()
+    return tuple(sorted({f.rule for f in result.findings if f.verdict is Verdict.REVIEW}))
+
+
 @dataclass
 class Summary:
     read: int = 0
@@ -190,15 +217,19 @@ class Summary:
     by_verdict: dict[str, int] = field(default_factory=dict)
     by_author: dict[str, dict[str, int]] = field(default_factory=dict)
     file_errors: list[Rejected] = field(default_factory=list)  # whole files that could not be read
+    review_rules: dict[str, int] = field(default_factory=dict)  # rule -> posts it sent to review
 
     def add(self, result: PostResult) -> None:
-        self.add_verdict(result.verdict, result.post.author)
+        self.add_verdict(result.verdict, result.post.author, rules_sending_to_review(result))
 
-    def add_verdict(self, verdict_of_post: Verdict, author_of_post: str | None) -> None:
+    def add_verdict(self, verdict_of_post: Verdict, author_of_post: str | None,
+                    sent_to_review: tuple[str, ...] = ()) -> None:
         self.read += 1
         self.audited += 1
         verdict = verdict_of_post.value
         self.by_verdict[verdict] = self.by_verdict.get(verdict, 0) + 1
+        for rule in sent_to_review:
+            self.review_rules[rule] = self.review_rules.get(rule, 0) + 1
         author = author_of_post or "(unknown)"
         per_author = self.by_author.setdefault(author, {})
         per_author[verdict] = per_author.get(verdict, 0) + 1

@@ -97,7 +97,8 @@ social_token_match = _SOCIAL_TOKEN.match
 
 # Amounts split the same way in every language ("15%" -> "15" "%", "50kr" ->
 # "50" "kr", "R$10" -> "R$" "10"), so that one offer pattern reads them all.
-_EXTRA_PREFIXES = [EMOJI_SEQUENCE, r"#(?=#)", r"\|", r"/", r"R\$(?=[0-9])"]
+# An elided article glued to a handle ("d'@marque", "dall'@brand") is split off it.
+_EXTRA_PREFIXES = [EMOJI_SEQUENCE, r"#(?=#)", r"\|", r"/", r"R\$(?=[0-9])", r"[^\W\d_]{1,4}['’](?=@)"]
 _EXTRA_SUFFIXES = [EMOJI_SEQUENCE, r"(?<=\w)#\w+", r"\|", r"/", r"(?<=[0-9])%", r"(?<=[0-9])(?:kr|zł|zl|sek|nok|dkk)"]
 _EXTRA_INFIXES = [EMOJI_SEQUENCE, r"\|"]
 _DROPPED_PREFIXES = frozenset(("#", r"\#"))

@@ -113,6 +113,10 @@ _GENERIC_MARK_BLOCKS = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF),
                         (0x20D0, 0x20FF), (0xFE20, 0xFE2F))
 _STACKED_MARKS = 3      # this many generic marks on one letter is decoration ("zalgo")
 
+# Typographic apostrophes read as the plain one, so "can’t", "m’a" and
+# "l’envoi" match packs written with "'".
+_APOSTROPHES = frozenset("\u2019\u2018\u02bc")
+
 # Compatibility characters NFKC would spell out as several letters, which would
 # glue them onto the word before (`Brand™` -> `BrandTM`).
 _KEEP_AS_IS = frozenset("™℠℡")
@@ -217,12 +221,14 @@ def _classify_uncached(ch: str) -> tuple[int, str]:
         return _EVADE, _LOOKALIKE[ch]
     if category == "Zs" or ch == "\u2800":   # braille blank: Instagram's "empty line"
         return _FOLD, " "
+    if ch in _APOSTROPHES:
+        return _FOLD, "'"
     if ch in _KEEP_AS_IS:
         return _KEEP, ch
     folded = unicodedata.normalize("NFKC", ch)
     if len(folded) > 1 and folded[0] == " ":
         return _KEEP, ch        # spacing accents (´ ¨): NFKC would add a space
-    folded = "".join(_LOOKALIKE.get(c, c) for c in _strip_accents(folded))
+    folded = "".join("'" if c in _APOSTROPHES else _LOOKALIKE.get(c, c) for c in _strip_accents(folded))
     if any(c in _INVISIBLE for c in folded):
         return _DROP, ""        # compatibility forms of invisible fillers
     if any(unicodedata.category(c) in ("Mn", "Me") for c in folded):

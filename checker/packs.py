@@ -83,6 +83,9 @@ class Signal:
     cancels: tuple[str, ...] = ()         # negations: evidence kinds, "label", or signal / label ids
     scope: str = "span"                   # negations: "span", "sentence" or "post"
     denies: bool = False                  # negations: the words deny a relationship ("not sponsored")
+    # brand context: it makes a mention a brand tag only when the handle names
+    # a business ("best flat white in town @dockroasters", not "@sarah")
+    business_only: bool = False
     pack: str = ""
     line: int = 0
     path: str = ""
@@ -250,7 +253,8 @@ def _load_packs(files: list[Path], disabled: set[str]) -> RuleSet:
 _PACK_KEYS = {"pack", "version", "description", "language", "signals", "labels", "slots", "folds",
               "frame_markers", "fold_markers", "market"}
 _MATCH_KEYS = {"phrases", "patterns", "hosts", "url_params", "at_line_start", "at_line_end", "not_after", "not_before"}
-_SIGNAL_KEYS = {"id", "kind", "strength", "cancels", "scope", "denies", "description", "examples"} | _MATCH_KEYS
+_SIGNAL_KEYS = {"id", "kind", "strength", "cancels", "scope", "denies", "business_only", "description",
+                "examples"} | _MATCH_KEYS
 _LABEL_KEYS = {"id", "language", "description", "states_relationship", "examples"} | _MATCH_KEYS
 _EXAMPLES_KEYS = {"match", "no_match"}
 # A word list entry "slot:NAME" stands for the words of that slot.
@@ -484,11 +488,14 @@ class _PackReader:
         denies = self.flag(data, "denies")
         if denies and kind != "negation":
             raise self.fail(data.line_of("denies"), "only signals of kind 'negation' may deny a relationship")
+        business_only = self.flag(data, "business_only")
+        if business_only and kind != "brand_context":
+            raise self.fail(data.line_of("business_only"), "only signals of kind 'brand_context' may be 'business_only'")
         scope = data.get("scope", "span")
         if scope not in NEGATION_SCOPES:
             raise self.fail(data.line_of("scope"), f"'scope' must be one of: {', '.join(NEGATION_SCOPES)}")
         return Signal(signal_id, kind, strength, self.matchable(data, f"signal {signal_id!r}"),
-                      cancels, scope, denies, self.pack, data.line, self.path, self.language,
+                      cancels, scope, denies, business_only, self.pack, data.line, self.path, self.language,
                       self.examples_of(data, f"signal {signal_id!r}"))
 
     def label(self, item: Any, line: int) -> LexiconLabel:

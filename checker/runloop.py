@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from .budget import TimeBudget
 from .diagnostics import Diagnostics
 from .gate import result_fails
-from .model import Post, PostResult, Rejected, Summary, Verdict
+from .model import Post, PostResult, Rejected, Summary, Verdict, rules_sending_to_review
 from .readers.blocks import (
     Block, Piece, WholeFile, count_line_ends, expand_sources, number_blocks, plan_pieces, read_piece,
 )
@@ -82,6 +82,7 @@ class Checked(NamedTuple):
     known: bool                       # some market it is judged for has a pack
     unknown: tuple[str, ...]          # markets it names that have no pack
     verdict: Verdict | None = None
+    sent_to_review: tuple[str, ...] = ()   # the rules that sent it to review
     fails: bool = False
     result: PostResult | None = None  # when the sink takes results
     text: str | None = None           # when the sink takes rendered text
@@ -113,8 +114,8 @@ def audit_records(auditor: Auditor, records: Iterable[Post | Rejected], setup: A
             if isinstance(result, Rejected):
                 yield checked._replace(over_budget=result)
             elif setup.render is not None:
-                yield checked._replace(verdict=result.verdict, fails=result_fails(result, auditor.settings.fail_on),
-                                       text=setup.render(result))
+                yield checked._replace(verdict=result.verdict, sent_to_review=rules_sending_to_review(result),
+                                       fails=result_fails(result, auditor.settings.fail_on), text=setup.render(result))
             else:
                 yield checked._replace(verdict=result.verdict, result=result)
 
@@ -170,8 +171,11 @@ class RunLoop:
     """Takes outcomes in input order into the sink and keeps the counts."""
 
     def __init__(self, setup: AuditSetup, sink, diagnostics: Diagnostics, *, keep_results: bool = False,
-                 config_file: str = "none", progress=None) -> None:
+                 config_file: str = "none", progress=None, history=None) -> None:
         self.setup = setup
+        # A `recording.RunHistory`: review decisions applied to each result,
+        # and the run recorded, before any output sees it.
+        self.history = history
         self.sink = sink
         self.diagnostics = diagnostics
         self.keep_results = keep_results
@@ -265,15 +269,17 @@ class RunLoop:
         if checked.over_budget is not None:
             self._reject(checked.over_budget)
             return
-        assert checked.verdict is not None
-        self.summary.add_verdict(checked.verdict, checked.author)
         if checked.text is not None:
+            assert checked.verdict is not None
+            self.summary.add_verdict(checked.verdict, checked.author, checked.sent_to_review)
             self.sink.rendered(checked.text, checked.fails)
             return
         assert checked.result is not None
-        self.sink.post(checked.result)
+        result = checked.result if self.history is None else self.history.take(checked.result)
+        self.summary.add(result)
+        self.sink.post(result)
         if self.keep_results:
-            self.results.append(checked.result)
+            self.results.append(result)
 
     def _reject(self, rejected: Rejected) -> None:
         self.diagnostics.rejected(rejected)

@@ -29,3 +29,8 @@ class Sentences:
 
     def same(self, first: int, second: int) -> bool:
         return self.index(first) == self.index(second)
+
+    def bounds(self, index: int, length: int) -> tuple[int, int]:
+        """Where sentence `index` of a text of `length` characters starts and ends."""
+        start = self.ends[index - 1] if index > 0 else 0
+        return start, self.ends[index] if index < len(self.ends) else length

@@ -13,8 +13,9 @@ from typing import Any
 
 from .model import (
     Evidence, Finding, Label, LabelStatus, Origin, Post, PostResult, Rejected,
-    Severity, Span, Strength, Summary, Verdict, TEXT_FIELDS,
+    Review, Severity, Span, Strength, Summary, Verdict, TEXT_FIELDS,
 )
+from .suppress import fingerprint
 
 SCHEMA_VERSION = 1
 
@@ -65,7 +66,21 @@ def finding_to_dict(finding: Finding) -> dict:
         data["suppressed"] = finding.suppressed
     if finding.at is not None:
         data["at"] = {"line": finding.at[0], "column": finding.at[1]}
+    if finding.review is not None:
+        data["review"] = review_to_dict(finding.review)
     return data
+
+
+def review_to_dict(review: Review) -> dict:
+    return {"decision": review.decision, "reason": review.reason, "by": review.by, "at": review.at,
+            "stale": review.stale}
+
+
+def review_from_dict(data: dict | None) -> Review | None:
+    if data is None:
+        return None
+    return Review(data["decision"], data.get("reason", ""), data.get("by", ""), data.get("at", ""),
+                  bool(data.get("stale", False)))
 
 
 def finding_from_dict(data: dict) -> Finding:
@@ -81,6 +96,7 @@ def finding_from_dict(data: dict) -> Finding:
         pack=data.get("pack", ""),
         suppressed=data.get("suppressed"),
         at=(int(data["at"]["line"]), int(data["at"]["column"])) if data.get("at") else None,
+        review=review_from_dict(data.get("review")),
     )
 
 
@@ -156,7 +172,8 @@ def result_to_dict(result: PostResult) -> dict:
         "id": result.post.id,
         "verdict": result.verdict.value,
         "markets": {market: verdict.value for market, verdict in result.market_verdicts.items()},
-        "findings": [finding_to_dict(finding) for finding in result.findings],
+        "findings": [{**finding_to_dict(finding), "fingerprint": fingerprint(result, finding)}
+                     for finding in result.findings],
         "evidence": [evidence_to_dict(evidence) for evidence in result.evidence],
         "labels": [label_to_dict(label) for label in result.labels],
         "post": post_to_dict(result.post),
@@ -189,5 +206,6 @@ def summary_to_dict(summary: Summary) -> dict:
         "audited": summary.audited,
         "rejected": summary.rejected,
         "by_verdict": dict(sorted(summary.by_verdict.items())),
+        "review_reasons": dict(sorted(summary.review_rules.items())),
         "by_author": {author: dict(sorted(counts.items())) for author, counts in sorted(summary.by_author.items())},
     }

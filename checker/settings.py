@@ -46,3 +46,5 @@ class Settings:
     exclude: tuple[PathPattern, ...] = ()      # check mode: files and directories not to read
     baseline: str | None = None                # check mode: baseline file of accepted findings
     known_relationship: bool = False           # check mode: every post is a campaign post
+    store: str | None = None                   # history store: path or URL; None = the default file
+    store_text: bool = False                   # keep post text in the store (else hashes and report fields)

@@ -28,6 +28,7 @@ import shlex
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Collection, Iterable, Sequence
 
@@ -172,9 +173,16 @@ def post_identity(result: PostResult) -> str:
 def fingerprint(result: PostResult, finding: Finding, version: int = BASELINE_VERSION) -> str:
     """A stable id for a finding: the same problem in the same post keeps it
     when lines move, posts are inserted before it or the message is reworded."""
-    evidence = "\x1e".join(_normalise(span.text) for span in finding.spans)
     post = result.post.id if version == 1 else post_identity(result)
-    payload = "\x1f".join((finding.rule, finding.market, evidence, post))
+    return _fingerprint(finding.rule, finding.market, tuple(span.text for span in finding.spans), post)
+
+
+# The history store and the JSON and SARIF outputs each name every finding
+# of a post: the same fingerprints, computed once.
+@lru_cache(maxsize=4096)
+def _fingerprint(rule: str, market: str, texts: tuple[str, ...], post: str) -> str:
+    evidence = "\x1e".join(_normalise(text) for text in texts)
+    payload = "\x1f".join((rule, market, evidence, post))
     return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 

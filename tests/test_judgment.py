@@ -240,6 +240,23 @@ def test_a_brand_tag_in_promotional_context_goes_to_review(auditor, text):
     assert "GB-BRAND-TAG-REVIEW" in {f.rule for f in result.findings}
 
 
+@pytest.mark.parametrize("text, verdict", [
+    ("Best flat white in Galway, fight me ☕ @thedockroasters", Verdict.REVIEW),
+    ("the best meat pie in town 🥧 @bakehouse.norwood", Verdict.REVIEW),
+    ("best night ever with @sarah.j 🥂", Verdict.NO_EVIDENCE),
+    ("Grazie @gelateria.delponte per il gelato dopo la salita 🍦", Verdict.REVIEW),
+    ("thank you @sarah.j for the flowers 💐", Verdict.NO_EVIDENCE),
+])
+def test_praise_and_thanks_make_a_brand_tag_only_of_a_business(auditor, text, verdict):
+    assert audit(auditor, text, market=("GB",)).verdict is verdict, text
+
+
+def test_a_tag_standing_alone_takes_the_context_of_the_sentence_before(auditor):
+    text = "The camera on the new OrbitX 13 is genuinely the best I've tested this year. @orbitindia cooked. 🔥"
+    assert audit(auditor, text, market=("IN",)).verdict is Verdict.REVIEW
+    assert audit(auditor, "What a night. @sarah.j 😂", market=("IN",)).verdict is Verdict.NO_EVIDENCE
+
+
 def test_a_configured_brand_is_a_brand_tag_without_context():
     auditor = Auditor(load_ruleset(), Settings(brands=("@lumaveil",)))
     assert audit(auditor, "sunday vibes @lumaveil", market=("GB",)).verdict is Verdict.REVIEW
@@ -263,3 +280,34 @@ def test_samarbete_was_enough_before_the_2019_judgment_and_is_not_since(auditor)
     text = "I samarbete med @madlady | min rabattkod NINA15 ger 15 % rabatt"
     assert audit(auditor, text, market=("SE",), posted_at="2019-02-07").verdict is Verdict.DISCLOSED
     assert audit(auditor, text, market=("SE",), posted_at="2021-02-07").verdict is Verdict.INADEQUATE
+
+
+# --------------------------------------------------------------------------- why review
+
+def test_the_audit_summary_says_what_share_went_to_review_and_why(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    path = tmp_path / "posts.jsonl"
+    rows = [{"id": "a", "text": "wearing @indigoloom head to toe today", "market": ["GB"]},
+            {"id": "b", "text": "Sunday walk by the canal", "market": ["GB"]}]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    text = CliRunner().invoke(main, ["audit", str(path), "--no-store", "--fail-on", "never"]).stdout
+    assert "review            1  (50.0% of posts; why: GB-BRAND-TAG-REVIEW 1)" in text
+    lines = CliRunner().invoke(main, ["audit", str(path), "--no-store", "--format", "jsonl"]).stdout.splitlines()
+    summary = json.loads(lines[-1])
+    assert summary["type"] == "summary" and summary["review_reasons"] == {"GB-BRAND-TAG-REVIEW": 1}
+
+
+def test_the_text_output_says_why_a_mention_is_a_brand_tag(tmp_path):
+    from click.testing import CliRunner
+
+    from checker.cli import main
+
+    path = tmp_path / "posts.jsonl"
+    path.write_text('{"id": "a", "text": "obsessed with my new @reefline swimsuit", "market": ["GB"]}\n', encoding="utf-8")
+    out = CliRunner().invoke(main, ["audit", str(path), "--no-store", "--fail-on", "never"]).stdout
+    assert "at text[21:30] '@reefline' (tagged next to 'obsessed with')" in out

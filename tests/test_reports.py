@@ -207,13 +207,14 @@ def test_index_counts(report):
     dom = parse(report.index_html)
     table = dom.by_id("influencers")
     headers = cell_texts(table.find("thead").find("tr"))
-    assert headers[:6] == ["Influencer", "Platforms", "Tier", "Posts", "With evidence", "Disclosure rate"]
+    assert headers[:6] == ["Influencer", "Platforms", "Tier", "Posts", "With strong evidence", "Disclosure rate"]
     rows = {cells[0]: dict(zip(headers, cells)) for cells in map(cell_texts, table.find("tbody").find_all("tr"))}
     assert set(rows) == {"@maya.moves", "con", "../../etc/x", "(unknown)", "@quiet.days"}
     maya = rows["@maya.moves"]
     assert maya["Platforms"] == "instagram, tiktok"
-    assert maya["Tier"].startswith("micro")
-    assert (maya["Posts"], maya["With evidence"], maya["Disclosure rate"]) == ("6", "5", "20%")
+    assert maya["Tier"] == "micro (46,000 on instagram)"
+    # The post with only weak evidence (left for review) is not in the rate's denominator.
+    assert (maya["Posts"], maya["With strong evidence"], maya["Disclosure rate"]) == ("6", "4", "25%")
     assert [maya[h] for h in ("Undisclosed", "Inadequate", "Needs review", "Disclosed", "No evidence")] == \
         ["2", "1", "1", "1", "1"]
     assert maya["Markets"] == "GB, US"
@@ -230,8 +231,8 @@ def test_index_totals_and_chart(report):
     stats = {" ".join(li.find("span", "name").text().split()): li.find("span", "value").text()
              for li in dom.find_all("li", "stat")}
     assert stats["posts audited"] == "14"
-    assert stats["with commercial evidence"] == "9"
-    assert stats["disclosure rate (disclosed ÷ with evidence)"] == "22%"
+    assert stats["with strong or known evidence"] == "7"
+    assert stats["disclosure rate (disclosed ÷ with strong or known evidence)"] == "29%"
     assert stats["✕ Undisclosed"] == "3"
     assert stats["– No evidence"] == "5"
     svg = dom.find("svg")
@@ -255,7 +256,7 @@ def test_influencer_header_and_summary(report):
     assert dom.find("h1").text() == "@maya.moves"
     facts = {node.find("dt").text(): " ".join(node.find("dd").text().split())
              for node in dom.find("dl", "facts").find_all("div")}
-    assert facts["Follower tier"] == "micro (46,000 followers)"
+    assert facts["Follower tier"] == "micro (46,000 followers on instagram, the largest platform)"
     assert facts["Period covered"] == "2024-01-14 to 2024-06-21"
     assert facts["Markets"] == "GB, US"
     assert facts["Rule packs"].startswith("4 packs, versions 1.0, 2023.4, 2024.1, 2024.2")
@@ -393,12 +394,14 @@ def test_print_styles_and_accessible_structure(report):
 def test_markdown_index_lists_every_influencer(report):
     text = report.index_markdown.read_text(encoding="utf-8")
     assert text.startswith(markdown.MARKER)
-    rows = [line for line in text.splitlines() if line.startswith("| [")]
+    table = text.split("## Influencers", 1)[1].split("## Flagged posts", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| [")]
     assert len(rows) == 5
     maya = next(row for row in rows if "maya.moves" in row)
     cells = [cell.strip() for cell in maya.strip("|").split("|")]
     assert cells[0] == r"[\@maya.moves](influencers/maya.moves.md)"
-    assert cells[3:12] == ["6", "5", "20%", "2", "1", "1", "1", "1", "GB, US"]
+    assert cells[2] == "micro (46,000 on instagram)"
+    assert cells[3:12] == ["6", "4", "25%", "2", "1", "1", "1", "1", "GB, US"]
 
 
 def test_markdown_page_escapes_post_text(report):
@@ -442,7 +445,7 @@ def test_findings_csv_has_one_row_per_finding(report):
     expected = sum(len(r.findings) for r in load_results())
     assert len(rows) == expected == 10
     by = [dict(zip(header, row)) for row in rows]
-    maya = [row for row in by if row["influencer"] == "'@maya.moves"]
+    maya = [row for row in by if row["influencer"] == "@maya.moves"]     # a bare handle needs no apostrophe
     assert len(maya) == 6
     first = maya[0]
     assert (first["post_id"], first["rule"], first["market"], first["severity"]) == \
@@ -456,14 +459,19 @@ def test_csv_cells_cannot_run_as_formulas(report):
     rows = read_csv(report.findings_csv)
     for row in rows[1:]:
         for cell in row:
-            assert not cell.lstrip().startswith(("=", "+", "-", "@", "\t", "\r")), cell
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")) or re.fullmatch(r"@[\w.]+", cell), cell
     ids = [row[1] for row in rows[1:]]
     assert "'=HYPERLINK(\"http://x\")" in ids
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "  =1"])
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "@x y", "@a+1"])
 def test_neutralise(value):
     assert csv_export.neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["@maya.moves", "@sam_x", "maya", "  =1", "a=b", ""])
+def test_only_cells_starting_with_a_formula_character_are_escaped(value):
+    assert csv_export.neutralise(value) == value
 
 
 # --- overwriting, rerunning, odd inputs ---------------------------------------------------------
@@ -594,11 +602,13 @@ def test_only_http_addresses_become_links():
         assert http_url(bad) is None
 
 
-def test_duplicate_slugs_are_kept_apart():
+def test_handles_are_compared_case_insensitively():
     posts = [PostResult(Post(id=str(n), text="t", author=author), Verdict.NO_EVIDENCE)
-             for n, author in enumerate(["@maya", "maya"])]
-    slugs = group_results(posts).slugs
-    assert len(set(slugs.values())) == 2
+             for n, author in enumerate(["@Sam.X", "@sam.x", "sam.x", "@maya", None])]
+    grouped = group_results(posts)
+    assert {handle: len(items) for handle, items in grouped.by_handle.items()} == \
+        {"@Sam.X": 3, "@maya": 1, "(unknown)": 1}
+    assert grouped.slugs["@Sam.X"] == "sam.x" and len(set(grouped.slugs.values())) == 3
 
 
 # --- templates -------------------------------------------------------------------------------

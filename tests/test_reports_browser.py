@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from test_reports import XSS_TITLE, load_results, page_of, render
+from test_history_reports import history_report
+from test_reports import XSS_TITLE, load_results, page_of
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 TIMEOUT = 60.0
@@ -177,7 +178,9 @@ def browser(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
-    return render(tmp_path_factory.mktemp("report") / "out")
+    """The fixture audit as a second recorded run, so pages show what changed."""
+    where = tmp_path_factory.mktemp("report")
+    return history_report(where / "out", where / "history.sqlite3")
 
 
 @pytest.fixture(scope="module")
@@ -225,12 +228,31 @@ def test_index_in_chromium(browser, report, shots):
         "[...document.querySelectorAll('#influencers tbody tr td:nth-child(4)')].map(td => +td.textContent)")
     assert posts == sorted(posts, reverse=True)
     assert browser.problems() == []
-    browser.evaluate("document.querySelectorAll('#influencers thead th button')[0].click()")
-    browser.evaluate("document.querySelectorAll('#influencers thead th button')[6].click()")  # Undisclosed
+    browser.navigate(report.index_html.as_uri())        # unsorted again: repeat cases first
     shot = shots / "index.png"
     browser.screenshot(shot)
     assert_png(shot)
     keep(shot)
+
+
+def test_flagged_posts_filter_in_chromium(browser, report):
+    browser.navigate(report.index_html.as_uri())
+    assert browser.evaluate("document.querySelector('.filters').hidden") is False     # the script showed them
+    visible = "[...document.querySelectorAll('#flagged tbody tr')].filter(r => !r.hidden).map(r => r.cells[2].textContent)"
+    assert len(browser.evaluate(visible)) == 5
+    choose = """(name, value) => {{ const s = document.querySelector('select[data-filter="' + name + '"]');
+        s.value = value; s.dispatchEvent(new Event('change')); }}"""
+    browser.evaluate(f"({choose})('markets', 'DE')")
+    assert browser.evaluate(visible) == ["yt-3001"]
+    assert browser.evaluate("document.querySelector('.filters output').textContent") == "Showing 1 of 5 posts"
+    browser.evaluate(f"({choose})('markets', '')")
+    browser.evaluate(f"({choose})('brands', '@glowbrand')")
+    assert "ig-1001" in browser.evaluate(visible)
+    assert browser.evaluate("[...document.querySelectorAll('#flagged tbody tr')].filter(r => !r.hidden)"
+                            ".every(r => r.dataset.brands.split('|').includes('@glowbrand'))")
+    browser.evaluate(f"({choose})('platform', 'youtube')")
+    assert browser.evaluate(visible) == []
+    assert browser.problems() == []
 
 
 def test_influencer_page_in_chromium(browser, report, shots):
@@ -255,6 +277,7 @@ def test_influencer_page_in_chromium(browser, report, shots):
                 style('#post-ig-1001 mark.hl-finding').textDecorationStyle];
     })()""")
     assert decoration == ["double", "wavy"]
+    assert browser.evaluate("document.querySelectorAll('#trend-chart-t').length") == 1
     shot = shots / "influencer.png"
     browser.screenshot(shot)
     assert_png(shot)
@@ -268,5 +291,5 @@ def test_every_page_loads_cleanly(browser, report):
     for item in report.influencers:
         browser.navigate(item.html.as_uri())
         assert browser.problems() == [], item.handle
-        assert browser.evaluate("document.querySelector('h1').textContent") == item.handle
+        assert browser.evaluate("document.querySelector('h1').firstChild.textContent.trim()") == item.handle
     assert len(report.influencers) == len({r.post.author for r in load_results()})

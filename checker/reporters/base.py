@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, TextIO
 
-from ..model import PostResult, Rejected, RuleInfo, Severity, Summary
+from ..model import Finding, PostResult, Rejected, Review, RuleInfo, Severity, Summary
 
 
 # What a terminal must not receive from a post or a rule pack: control
@@ -25,6 +25,22 @@ def printable(text: str) -> str:
     """`text` safe to print on a terminal: the characters above become visible
     escapes (`\x1b`, `\u202e`); tabs and line feeds stay."""
     return _UNPRINTABLE.sub(lambda match: repr(match.group())[1:-1], text)
+
+
+def describe_review(review: Review) -> str:
+    """"dismissed by A. Officer on 2026-04-05: gift was returned", or, for a
+    decision made on other evidence, that it is stale."""
+    said = f"{review.decision} by {review.by} on {review.at[:10]}" + (f": {review.reason}" if review.reason else "")
+    return f"decision stale, the evidence changed since it was {said}" if review.stale else said
+
+
+def suppression_note(finding: Finding) -> str | None:
+    """Why a finding does not count, in words: its dismissal or its suppression."""
+    if finding.review is not None and finding.review.dismisses:
+        return describe_review(finding.review)
+    if finding.suppressed is not None:
+        return f"suppressed: {finding.suppressed}"
+    return None
 
 
 @dataclass

@@ -23,14 +23,16 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from jinja2 import Environment, TemplateError
 from markupsafe import Markup, escape
 
+from ..creators import creator_key
 from ..model import PostResult, RuleInfo
+from ..store.views import ReportHistory
 from ..safe_paths import OutputDir, OutputError
 from ..workers import WorkerFailure, map_in_workers
 from . import csv_export, markdown
 from .report_data import (
-    TIERS, VERDICT_ICONS, VERDICT_ORDER, VERDICT_TITLES, FieldView, Grouped, InfluencerDetail, InfluencerSummary,
-    MonthBucket, Overview, ReportError, ReportMeta, build_detail, format_number, format_percent, group_results,
-    overview, summarise,
+    TIERS, VERDICT_ICONS, VERDICT_ORDER, VERDICT_TITLES, FieldView, FlaggedPosts, Grouped, InfluencerDetail,
+    InfluencerSummary, MonthBucket, Overview, ReportError, ReportMeta, build_detail, flagged_posts, format_number,
+    format_percent, group_results, overview, summarise,
 )
 from .templates_path import fragment_renderer, html_environment, make_loader
 
@@ -56,11 +58,13 @@ class ReportIndex:
     index_markdown: Path
     findings_csv: Path
     influencers: tuple[InfluencerFiles, ...]
+    posts_csv: Path | None = None
 
     @property
     def files(self) -> list[Path]:
         pages = [path for item in self.influencers for path in (item.html, item.markdown)]
-        return [self.index_html, self.index_markdown, self.findings_csv, *pages]
+        tables = [self.findings_csv] + ([self.posts_csv] if self.posts_csv else [])
+        return [self.index_html, self.index_markdown, *tables, *pages]
 
 
 # --- charts -------------------------------------------------------------------
@@ -157,6 +161,16 @@ def influencer_chart(influencers: Sequence[InfluencerSummary], limit: int = INDE
 
 def month_chart(months: Sequence[MonthBucket]) -> Chart:
     """Vertical stacked bars of verdicts, one per month."""
+    return column_chart(months, f"Verdicts by month over {len(months)} months.")
+
+
+def trend_chart(runs: Sequence[MonthBucket]) -> Chart:
+    """Vertical stacked bars of verdicts, one per recorded run."""
+    return column_chart(runs, f"Verdicts of this influencer's posts in each of {len(runs)} recorded audits.")
+
+
+def column_chart(months: Sequence[MonthBucket], summary: str) -> Chart:
+    """Vertical stacked bars of verdicts, one per bucket."""
     left, top, plot_height, bottom = 44.0, 10.0, 170.0, 34.0
     slot = min(72.0, max(7.0, 760.0 / max(1, len(months))))
     bar_width = min(slot * 0.72, 40.0)
@@ -179,7 +193,6 @@ def month_chart(months: Sequence[MonthBucket]) -> Chart:
         label = bucket.month if index % label_every == 0 else ""
         rows.append(ChartRow(label=label, full_label=bucket.month, href=None,
                              x=left + index * slot + slot / 2, y=plot_bottom + 16, total=bucket.total, bars=bars))
-    summary = f"Verdicts by month over {len(months)} months."
     return Chart(
         width=max(360.0, left + plot_width + 16), height=plot_bottom + bottom,
         plot_left=left, plot_top=top, plot_right=left + plot_width, plot_bottom=plot_bottom,
@@ -244,7 +257,7 @@ class HtmlPages:
             meta=meta,
         )
         style = env.get_template("partials/style.css").render()
-        script = env.get_template("partials/sort.js").render()
+        script = env.get_template("partials/sort.js").render() + env.get_template("partials/filter.js").render()
         self.assets = {
             "style": Markup(style),
             "script": Markup(script),
@@ -262,13 +275,14 @@ class HtmlPages:
             )
         return page
 
-    def index(self, view: Overview) -> str:
+    def index(self, view: Overview, flagged: FlaggedPosts) -> str:
         return self._render("index.html", overview=view, chart=influencer_chart(view.influencers),
-                            chart_limit=INDEX_CHART_ROWS, root="")
+                            chart_limit=INDEX_CHART_ROWS, flagged=flagged, root="")
 
     def influencer(self, detail: InfluencerDetail) -> str:
+        trend = trend_chart(detail.history.trend) if detail.history and detail.history.trend else None
         return self._render("influencer.html", detail=detail, summary=detail.summary,
-                            chart=month_chart(detail.months), root="../")
+                            chart=month_chart(detail.months), trend=trend, root="../")
 
 
 def write_reports(
@@ -281,6 +295,7 @@ def write_reports(
     audit_date: str,
     templates_dir: Path | None = None,
     jobs: int = 1,
+    history: ReportHistory | None = None,
     on_pages: Callable[[int], None] | None = None,
 ) -> ReportIndex:
     """Render the HTML, Markdown and CSV reports of an audit into `out_dir`.
@@ -289,13 +304,16 @@ def write_reports(
     exists and is not a clearlabel report, nothing is written and
     `ReportError` names the file. The index pages go last, so they only ever
     link to pages that exist. With `jobs` > 1, influencer pages are rendered
-    in that many worker processes where the platform can fork. `on_pages`
-    is told how many influencers' pages were written, as they are.
+    in that many worker processes where the platform can fork. With the
+    `history` of earlier audits, pages say what is new, fixed and still open
+    since each influencer's previous audit, show the trend and the review
+    decisions, and put repeat cases first. `on_pages` is told how many
+    influencers' pages were written, as they are.
     """
     try:
         with _collector_ignores_existing_objects():
             return _write_reports(results, Path(out_dir), rules, packs, tool_version, audit_date, templates_dir, jobs,
-                                  on_pages or _nobody)
+                                  history, on_pages or _nobody)
     except (OutputError, OSError) as error:
         raise ReportError(str(error)) from error
     except TemplateError as error:
@@ -346,9 +364,10 @@ class _PageJob:
     out: OutputDir
     pages: HtmlPages
     notes: markdown.MarkdownPages
+    history: ReportHistory | None = None
 
     def write(self, summary: InfluencerSummary) -> InfluencerFiles:
-        detail = build_detail(summary, self.grouped.by_handle[summary.handle], self.rules)
+        detail = build_detail(summary, self.grouped.by_handle[summary.handle], self.rules, self.history)
         stem = summary.slug
         html_path = self.out.write_text((INFLUENCER_DIR, f"{stem}.html"), self.pages.influencer(detail), HTML_MARKER)
         md_path = self.out.write_text((INFLUENCER_DIR, f"{stem}.md"), self.notes.influencer(detail), markdown.MARKER)
@@ -406,7 +425,7 @@ def _write_pages(job: _PageJob, influencers: list[InfluencerSummary], jobs: int,
 
 def _write_reports(
     results: Iterable[PostResult], out_dir: Path, rules: Mapping[str, RuleInfo], packs: Sequence[str],
-    tool_version: str, audit_date: str, templates_dir: Path | None, jobs: int,
+    tool_version: str, audit_date: str, templates_dir: Path | None, jobs: int, history: ReportHistory | None,
     on_pages: Callable[[int], None],
 ) -> ReportIndex:
     meta = ReportMeta(tool_version=tool_version, audit_date=audit_date, packs=tuple(packs))
@@ -415,14 +434,17 @@ def _write_reports(
     notes = markdown.MarkdownPages(loader, meta)
 
     grouped = group_results(results)
-    summaries = [summarise(handle, grouped.slugs[handle], items) for handle, items in grouped.by_handle.items()]
+    summaries = [summarise(handle, grouped.slugs[handle], items, _is_repeat(history, items))
+                 for handle, items in grouped.by_handle.items()]
     view = overview(summaries)
+    flagged = flagged_posts(grouped, view.influencers, history)
 
     out = OutputDir(out_dir)
     planned: list[tuple[tuple[str, ...], str]] = [
         (("index.html",), HTML_MARKER),
         (("index.md",), markdown.MARKER),
         ((csv_export.FILE_NAME,), csv_export.MARKER),
+        ((csv_export.POSTS_FILE_NAME,), csv_export.POSTS_MARKER),
     ]
     for summary in summaries:
         planned.append(((INFLUENCER_DIR, f"{summary.slug}.html"), HTML_MARKER))
@@ -434,9 +456,20 @@ def _write_reports(
         out.check_replaceable(out.path(*parts), marker)
 
     out.ensure_dir(INFLUENCER_DIR)
-    written = _write_pages(_PageJob(grouped, rules, out, pages, notes), view.influencers, jobs, on_pages)
-    csv_path = out.write_text((csv_export.FILE_NAME,), csv_export.render(view.influencers, grouped.by_handle),
+    written = _write_pages(_PageJob(grouped, rules, out, pages, notes, history), view.influencers, jobs, on_pages)
+    csv_path = out.write_text((csv_export.FILE_NAME,),
+                              csv_export.render(view.influencers, grouped.by_handle, history),
                               csv_export.MARKER, encoding=csv_export.ENCODING)
-    md_index = out.write_text(("index.md",), notes.index(view), markdown.MARKER)
-    html_index = out.write_text(("index.html",), pages.index(view), HTML_MARKER)
-    return ReportIndex(out.root, html_index, md_index, csv_path, tuple(written))
+    posts_path = out.write_text((csv_export.POSTS_FILE_NAME,),
+                                csv_export.render_posts(view.influencers, grouped.by_handle),
+                                csv_export.POSTS_MARKER, encoding=csv_export.ENCODING)
+    md_index = out.write_text(("index.md",), notes.index(view, flagged), markdown.MARKER)
+    html_index = out.write_text(("index.html",), pages.index(view, flagged), HTML_MARKER)
+    return ReportIndex(out.root, html_index, md_index, csv_path, tuple(written), posts_path)
+
+
+def _is_repeat(history: ReportHistory | None, results: Sequence[PostResult]) -> bool:
+    if history is None or not results:
+        return False
+    creator = history.creators.get(creator_key(results[0].post.author))
+    return creator is not None and creator.repeat

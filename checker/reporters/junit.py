@@ -21,7 +21,7 @@ from ..gate import DEFAULT_THRESHOLD, finding_fails
 from ..locate import finding_location
 from ..model import Finding, Post, PostResult, Rejected, Summary
 from ..wording import plural
-from .base import Reporter
+from .base import Reporter, describe_review
 
 # Characters XML 1.0 cannot carry, even escaped.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -49,6 +49,13 @@ def _headline(post: Post, finding: Finding) -> str:
     return f"{where}: {finding.severity.value} {finding.rule}{market} {finding.message}"
 
 
+def _not_counted(finding: Finding) -> str:
+    """Why a finding that does not fail is shown as a note: its dismissal or suppression."""
+    if finding.review is not None and finding.review.dismisses:
+        return f"{describe_review(finding.review)}: "
+    return f"suppressed ({finding.suppressed}): " if finding.suppressed is not None else ""
+
+
 def _short(finding: Finding) -> str:
     return f"{finding.rule} [{finding.market}]" if finding.market else finding.rule
 
@@ -72,9 +79,8 @@ class JunitReporter(Reporter):
         case = ET.SubElement(suite.element, "testcase", classname=_xml_text(path), name=_xml_text(post.id), time="0")
         suite.tests += 1
         failing = [finding for finding in result.findings if finding_fails(finding, self.threshold)]
-        notes = [("suppressed " + f"({finding.suppressed}): " if finding.suppressed is not None else "")
-                 + _headline(post, finding)
-                 for finding in result.findings if finding not in failing]
+        notes = [_not_counted(finding) + _headline(post, finding) for finding in result.findings
+                 if finding not in failing]
         if failing:
             body: list[str] = []
             for finding in failing:

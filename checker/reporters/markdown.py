@@ -13,7 +13,7 @@ from functools import lru_cache
 from jinja2 import BaseLoader
 
 from .report_data import (
-    TIERS, VERDICT_ICONS, VERDICT_ORDER, VERDICT_TITLES, FieldView, InfluencerDetail, Overview, ReportError,
+    TIERS, VERDICT_ICONS, VERDICT_ORDER, VERDICT_TITLES, FieldView, FlaggedPosts, InfluencerDetail, Overview, ReportError,
     ReportMeta, format_number, format_percent,
 )
 from .templates_path import fragment_renderer, text_environment
@@ -158,8 +158,8 @@ class MarkdownPages:
             raise ReportError(f"template {name}: the page must start with the {MARKER} --> comment")
         return page
 
-    def index(self, view: Overview) -> str:
-        return self._render("index.md", overview=view, root="")
+    def index(self, view: Overview, flagged: FlaggedPosts) -> str:
+        return self._render("index.md", overview=view, flagged=flagged, root="")
 
     def influencer(self, detail: InfluencerDetail) -> str:
         return self._render("influencer.md", detail=detail, summary=detail.summary, root="../")

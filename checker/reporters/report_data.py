@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
+from ..creators import UNKNOWN_CREATOR, creator_key
 from ..model import (
-    Evidence, Finding, Label, Post, PostResult, RuleInfo, Span, TEXT_FIELDS, Verdict,
+    Evidence, Finding, Label, Post, PostResult, RuleInfo, Span, Strength, TEXT_FIELDS, Verdict,
 )
 from ..safe_paths import safe_filename
+from ..store.views import CreatorHistory, ReportHistory, TrendPoint, short_id
+from ..suppress import fingerprint
+from .base import describe_review
 
 # Worst first: the order of columns, chart stacks and page sections.
 VERDICT_ORDER: tuple[Verdict, ...] = (
@@ -41,7 +45,12 @@ VERDICT_ICONS: dict[str, str] = {
 FIELD_TITLES: dict[str, str] = {
     "title": "Title", "text": "Text", "transcript": "Transcript", "on_screen_text": "On-screen text",
 }
-UNKNOWN_AUTHOR = "(unknown)"
+UNKNOWN_AUTHOR = UNKNOWN_CREATOR
+# Verdicts of posts that fail disclosure rules: the cross-creator table lists them.
+FLAGGED: tuple[Verdict, ...] = (Verdict.UNDISCLOSED, Verdict.INADEQUATE)
+# Evidence strong enough for a post to count in the disclosure rate.
+_COUNTED_STRENGTHS = (Strength.STRONG, Strength.KNOWN)
+_BRAND_EVIDENCE = ("brand_mention", "brand_hashtag")
 TIERS: tuple[tuple[str, str], ...] = (
     ("nano", "under 1k followers"),
     ("micro", "1k to 100k followers"),
@@ -101,6 +110,34 @@ def disclosure_rate(disclosed: int, with_evidence: int) -> float | None:
     return disclosed / with_evidence if with_evidence else None
 
 
+def has_counted_evidence(result: PostResult) -> bool:
+    """Strong or known evidence: a post a disclosure rate should count.
+    Weak evidence alone (a bare brand tag) leaves a post for review."""
+    return any(item.strength in _COUNTED_STRENGTHS for item in result.evidence)
+
+
+def post_brands(result: PostResult) -> tuple[str, ...]:
+    """The brands a post names: the draft's brand, and the accounts and
+    hashtags its brand evidence points at (lower-cased, each once)."""
+    found = {result.post.brand.strip().casefold()} if result.post.brand and result.post.brand.strip() else set()
+    found.update(item.span.text.strip().casefold() for item in result.evidence
+                 if item.kind in _BRAND_EVIDENCE and item.span is not None and item.span.text.strip())
+    return tuple(sorted(found))
+
+
+def finding_status(history: ReportHistory | None, result: PostResult, finding: Finding) -> str:
+    """new (the creator's previous recorded audit did not find it), open
+    (it did), dismissed (by a review decision) or suppressed (inline or by a
+    baseline). Without a recorded history, every counting finding is open."""
+    if finding.review is not None and finding.review.dismisses:
+        return "dismissed"
+    if finding.suppressed is not None:
+        return "suppressed"
+    if history is None:
+        return "open"
+    return history.status(creator_key(result.post.author), result.post.id, finding.rule, finding.market, False)
+
+
 def format_percent(rate: float | None) -> str:
     return "—" if rate is None else f"{round(rate * 100)}%"
 
@@ -118,14 +155,18 @@ class ReportMeta:
 
     @property
     def pack_summary(self) -> str:
-        """How many packs, at which versions: "42 packs, version 2026.11"."""
-        if not self.packs:
-            return "none recorded"
-        versions = sorted({pack.rpartition("@")[2] for pack in self.packs if "@" in pack})
-        count = f"{len(self.packs)} pack{'s' if len(self.packs) != 1 else ''}"
-        if not versions:
-            return count
-        return f"{count}, version{'s' if len(versions) != 1 else ''} {', '.join(versions)}"
+        return pack_summary(self.packs)
+
+
+def pack_summary(packs: Sequence[str]) -> str:
+    """How many packs, at which versions: "42 packs, version 2026.11"."""
+    if not packs:
+        return "none recorded"
+    versions = sorted({pack.rpartition("@")[2] for pack in packs if "@" in pack})
+    count = f"{len(packs)} pack{'s' if len(packs) != 1 else ''}"
+    if not versions:
+        return count
+    return f"{count}, version{'s' if len(versions) != 1 else ''} {', '.join(versions)}"
 
 
 def http_url(url: str | None) -> str | None:
@@ -270,6 +311,9 @@ class FindingView(NamedTuple):
     citation: str
     fix: str
     suppressed: str | None
+    status: str = ""      # new, open, dismissed, suppressed (see finding_status)
+    review: str = ""      # the review decision in words ("dismissed by … on …: …"), if any
+    stale: bool = False   # the decision was made on other evidence and no longer applies
 
 
 @dataclass(slots=True)
@@ -297,6 +341,9 @@ class PostView(PostHead):
     evidence: list[EvidenceView] = field(default_factory=list)
     labels: list[LabelView] = field(default_factory=list)
     findings: list[FindingView] = field(default_factory=list)
+    # "F-3c9a1e0b12" for each finding, for `clearlabel review`: kept apart
+    # from the views, which pages render once for all findings alike
+    finding_ids: list[str] = field(default_factory=list)
 
     @property
     def excerpt(self) -> str:
@@ -339,7 +386,44 @@ def build_post_row(result: PostResult) -> PostRow:
     return PostRow(*_head_values(result), excerpt(result.post))
 
 
-def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo]) -> PostView:
+_WORD = re.compile(r"\w")
+_AMOUNT_SIGNS = "%€$£¥₹"
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start:end` widened so that it cuts no word or number in half: a hit
+    on "% off" inside "20% off" becomes "20% off"."""
+    while start > 0 and _WORD.match(text[start - 1]) and (_WORD.match(text[start]) or text[start] in _AMOUNT_SIGNS):
+        start -= 1
+    while end < len(text) and _WORD.match(text[end - 1]) and _WORD.match(text[end]):
+        end += 1
+    return start, end
+
+
+def merged_evidence(evidence: Sequence[Evidence], texts: Mapping[str, str]) -> list[Evidence]:
+    """The evidence to show: spans widened to whole words, and one item for
+    evidence of the same kind on the same words (the same "20% off" found by
+    several languages' signals), the strongest first seen, its signals joined."""
+    merged: dict[tuple, Evidence] = {}
+    for item in evidence:
+        span = item.span
+        if span is not None and (text := texts.get(span.field)) and text[span.start:span.end] == span.text:
+            start, end = whole_words(text, span.start, span.end)
+            if (start, end) != (span.start, span.end):
+                span = Span(span.field, start, end, text[start:end])
+                item = item._replace(span=span)
+        key = (item.kind, span) if span is not None else (item.kind, item.signal, item.detail)
+        kept = merged.get(key)
+        if kept is None:
+            merged[key] = item
+        elif item.signal not in kept.signal.split(", "):
+            strongest = item if item.strength.rank > kept.strength.rank else kept
+            merged[key] = strongest._replace(signal=f"{kept.signal}, {item.signal}")
+    return list(merged.values())
+
+
+def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo],
+                    history: ReportHistory | None = None) -> PostView:
     post = result.post
     texts = {name: text for name in TEXT_FIELDS if (text := post.field_text(name))}
     marks: dict[str, list[Mark]] = {name: [] for name in texts}
@@ -353,7 +437,7 @@ def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo]) -> PostVi
         return True
 
     evidence = []
-    for number, item in enumerate(result.evidence, 1):
+    for number, item in enumerate(merged_evidence(result.evidence, texts), 1):
         ref, kind, span = f"E{number}", item.kind.replace("_", " "), item.span
         located = place(span, "evidence", ref, _evidence_description(ref, kind, item))
         evidence.append(EvidenceView(
@@ -367,16 +451,20 @@ def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo]) -> PostVi
             ref, label.label, label.status.value, label.market, span.text if span else None,
             label.obfuscated, span is not None and not located,
         ))
-    findings = []
+    findings, finding_ids = [], []
     for number, finding in enumerate(result.findings, 1):
         ref = f"F{number}"
         for span in finding.spans:
             place(span, "finding", ref, f"{ref} finding: {finding.rule}")
         rule = rules.get(finding.rule)
+        review = finding.review
         findings.append(FindingView(
             ref, finding.rule, rule.title if rule and rule.title else finding.rule, finding.severity.value,
             finding.market, finding.message, finding.citation, finding.fix, finding.suppressed,
+            finding_status(history, result, finding),
+            describe_review(review) if review is not None else "", review is not None and review.stale,
         ))
+        finding_ids.append(short_id(fingerprint(result, finding)))
 
     return PostView(
         *_head_values(result),
@@ -384,6 +472,7 @@ def build_post_view(result: PostResult, rules: Mapping[str, RuleInfo]) -> PostVi
         evidence=evidence,
         labels=labels,
         findings=findings,
+        finding_ids=finding_ids,
     )
 
 
@@ -396,15 +485,18 @@ class InfluencerSummary:
     slug: str                       # file name stem under influencers/
     platforms: tuple[str, ...]
     markets: tuple[str, ...]
-    followers: int | None
+    followers: int | None           # on the creator's largest platform, the latest count given
     tier: str
     first_date: str
     last_date: str
     posts: int
-    with_evidence: int
-    disclosed: int
+    with_evidence: int              # posts with strong or known evidence
+    disclosed: int                  # of those, disclosed
     counts: dict[str, int]
     findings: int
+    followers_platform: str | None = None
+    key: str = ""                   # creator key: handles compared case-insensitively
+    repeat: bool = False            # undisclosed posts in two or more recorded runs
 
     @property
     def rate(self) -> float | None:
@@ -433,6 +525,43 @@ class RuleUse:
     example: Finding | None         # a finding of this rule, to describe rules the packs did not list
 
 
+class FixedRow(NamedTuple):
+    id: str
+    post_id: str
+    rule: str
+    market: str
+    severity: str
+    how: str              # "deleted", "now disclosed", ...
+
+
+class DecisionRow(NamedTuple):
+    id: str
+    at: str               # "2026-04-05 14:30 UTC"
+    post_id: str
+    rule: str
+    market: str
+    decision: str
+    by: str
+    reason: str
+    in_force: bool        # the latest decision on its finding
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """An influencer's earlier audits, as their page shows them."""
+    run_id: int
+    previous_run: int | None
+    previous_date: str
+    new: int
+    fixed: list[FixedRow]
+    open: int
+    dismissed: int
+    trend: list[MonthBucket]          # one bucket per run, labelled with its date (for the chart)
+    trend_runs: list[TrendPoint]
+    decisions: list[DecisionRow]
+    repeat: bool
+
+
 @dataclass(frozen=True)
 class InfluencerDetail:
     summary: InfluencerSummary
@@ -441,6 +570,7 @@ class InfluencerDetail:
     compact: list[PostRow]                              # disclosed and no_evidence posts
     rules_fired: list[RuleUse]
     rules_checked: list[RuleUse]
+    history: HistoryView | None = None
 
 
 def _sort_key(result: PostResult) -> tuple[str, str]:
@@ -451,13 +581,28 @@ def _markets(result: PostResult) -> set[str]:
     return {*result.post.market, *result.market_verdicts}
 
 
-def summarise(handle: str, slug: str, results: Sequence[PostResult]) -> InfluencerSummary:
+def largest_platform(results: Sequence[PostResult]) -> tuple[int | None, str | None]:
+    """The follower count on the creator's largest platform (the latest
+    count given on each platform, by post date), and that platform."""
+    latest: dict[str, tuple[str, int]] = {}
+    for result in results:
+        post = result.post
+        if post.followers is None:
+            continue
+        dated = (post_date(post), post.followers)
+        if post.platform not in latest or dated >= latest[post.platform]:
+            latest[post.platform] = dated
+    if not latest:
+        return None, None
+    platform, (_, followers) = max(latest.items(), key=lambda item: (item[1][1], item[0]))
+    return followers, platform
+
+
+def summarise(handle: str, slug: str, results: Sequence[PostResult], repeat: bool = False) -> InfluencerSummary:
     dates = sorted(d for d in (post_date(r.post) for r in results) if d)
     counts = verdict_counts(r.verdict for r in results)
-    dated_followers = sorted(
-        (post_date(r.post), r.post.followers) for r in results if r.post.followers is not None
-    )
-    followers = dated_followers[-1][1] if dated_followers else None
+    counted = [r for r in results if has_counted_evidence(r)]
+    followers, platform = largest_platform(results)
     return InfluencerSummary(
         handle=handle,
         slug=slug,
@@ -468,10 +613,13 @@ def summarise(handle: str, slug: str, results: Sequence[PostResult]) -> Influenc
         first_date=dates[0] if dates else "",
         last_date=dates[-1] if dates else "",
         posts=len(results),
-        with_evidence=len(results) - counts[Verdict.NO_EVIDENCE.value],
-        disclosed=counts[Verdict.DISCLOSED.value],
+        with_evidence=len(counted),
+        disclosed=sum(1 for r in counted if r.verdict is Verdict.DISCLOSED),
         counts=counts,
         findings=sum(1 for r in results for f in r.findings if f.suppressed is None),
+        followers_platform=platform,
+        key=creator_key(results[0].post.author) if results else "",
+        repeat=repeat,
     )
 
 
@@ -501,13 +649,14 @@ def _cross_market(market: str) -> bool:
 
 def build_detail(
     summary: InfluencerSummary, results: Sequence[PostResult], rules: Mapping[str, RuleInfo],
+    history: ReportHistory | None = None,
 ) -> InfluencerDetail:
     ordered = sorted(results, key=_sort_key)
     sections: dict[Verdict, list[PostView]] = {v: [] for v in ATTENTION}
     compact = []
     for result in ordered:
         if result.verdict in sections:
-            sections[result.verdict].append(build_post_view(result, rules))
+            sections[result.verdict].append(build_post_view(result, rules, history))
         else:
             compact.append(build_post_row(result))
 
@@ -525,6 +674,7 @@ def build_detail(
         RuleUse(rule_id, info, 0, None) for rule_id, info in sorted(rules.items())
         if rule_id not in fired and (info.market in markets or _cross_market(info.market))
     ]
+    creator = history.creators.get(summary.key) if history is not None else None
     return InfluencerDetail(
         summary=summary,
         months=month_buckets(results),
@@ -532,6 +682,34 @@ def build_detail(
         compact=compact,
         rules_fired=rules_fired,
         rules_checked=rules_checked,
+        history=history_view(history.run_id, creator) if creator is not None else None,
+    )
+
+
+def _when(timestamp: str) -> str:
+    return f"{timestamp[:10]} {timestamp[11:16]} UTC" if len(timestamp) >= 16 else timestamp
+
+
+def history_view(run_id: int, creator: CreatorHistory) -> HistoryView:
+    comparison = creator.comparison
+    latest: dict[str, int] = {}
+    for decision in creator.decisions:
+        latest[decision.fingerprint] = decision.id
+    decisions = [DecisionRow(d.short_id, _when(d.at), d.post_id, d.rule, d.market, d.decision, d.by, d.reason,
+                             latest[d.fingerprint] == d.id) for d in reversed(creator.decisions)]
+    return HistoryView(
+        run_id=run_id,
+        previous_run=creator.previous_run,
+        previous_date=_when(creator.previous_date) if creator.previous_date else "",
+        new=len(comparison.new),
+        fixed=[FixedRow(f.short_id, f.post_id, f.rule, f.market, f.severity, f.how) for f in comparison.fixed],
+        open=len(comparison.open),
+        dismissed=len(comparison.dismissed),
+        trend=[MonthBucket(point.finished_at[:10],
+                           {v.value: point.counts.get(v.value, 0) for v in VERDICT_ORDER}) for point in creator.trend],
+        trend_runs=list(creator.trend),
+        decisions=decisions,
+        repeat=creator.repeat,
     )
 
 
@@ -554,6 +732,59 @@ class Overview:
     def rate(self) -> float | None:
         return disclosure_rate(self.disclosed, self.with_evidence)
 
+    @property
+    def repeat(self) -> list[InfluencerSummary]:
+        return [s for s in self.influencers if s.repeat]
+
+
+class FlaggedRow(NamedTuple):
+    """A post that fails disclosure rules, in the table across creators."""
+    handle: str
+    slug: str
+    anchor: str
+    post_id: str
+    date: str
+    platform: str
+    markets: tuple[str, ...]
+    brands: tuple[str, ...]
+    verdict: str
+    rules: str            # the counting findings' rules, "GB-NO-LABEL, US-NO-LABEL"
+    status: str           # new, open, or dismissed when every finding is
+
+
+@dataclass(frozen=True)
+class FlaggedPosts:
+    rows: list[FlaggedRow]
+    markets: tuple[str, ...]
+    platforms: tuple[str, ...]
+    brands: tuple[str, ...]
+
+
+def flagged_posts(grouped: Grouped, ranked: Sequence[InfluencerSummary],
+                  history: ReportHistory | None) -> FlaggedPosts:
+    """Every undisclosed or inadequate post, creators in report order, each
+    creator's posts by date."""
+    rows = []
+    for summary in ranked:
+        for result in sorted(grouped.by_handle[summary.handle], key=_sort_key):
+            if result.verdict not in FLAGGED:
+                continue
+            statuses = {finding_status(history, result, f) for f in result.findings}
+            counting = [f.rule for f in result.findings if f.suppressed is None]
+            status = "new" if "new" in statuses else "open" if "open" in statuses else \
+                "dismissed" if "dismissed" in statuses else "suppressed" if statuses else "open"
+            post = result.post
+            rows.append(FlaggedRow(summary.handle, summary.slug, "post-" + safe_filename(post.id), post.id,
+                                   post_date(post), post.platform, tuple(sorted(_markets(result))),
+                                   post_brands(result), result.verdict.value,
+                                   ", ".join(dict.fromkeys(counting)), status))
+    return FlaggedPosts(
+        rows=rows,
+        markets=tuple(sorted({m for row in rows for m in row.markets})),
+        platforms=tuple(sorted({row.platform for row in rows})),
+        brands=tuple(sorted({b for row in rows for b in row.brands})),
+    )
+
 
 @dataclass
 class Grouped:
@@ -563,14 +794,20 @@ class Grouped:
 
 
 def group_results(results: Iterable[PostResult]) -> Grouped:
+    """Posts by creator, handles compared case-insensitively (`@Sam.X` and
+    `@sam.x` are one creator, shown as first written)."""
     grouped = Grouped()
+    shown: dict[str, str] = {}
     for result in results:
-        handle = result.post.author or UNKNOWN_AUTHOR
+        key = creator_key(result.post.author)
+        handle = shown.setdefault(key, result.post.author.strip() if key != UNKNOWN_AUTHOR else UNKNOWN_AUTHOR)
         grouped.by_handle.setdefault(handle, []).append(result)
     taken: set[str] = set()
     for handle in grouped.by_handle:
-        # "@maya" reads better as maya.html; the loop below keeps "maya" apart.
-        slug = base = safe_filename(handle[1:] if handle.startswith("@") and len(handle) > 1 else handle)
+        # "@Maya" reads better as maya.html (the key drops the "@" and the
+        # case); the loop below keeps "maya" apart.
+        key = creator_key(handle)
+        slug = base = safe_filename(key if key != UNKNOWN_AUTHOR else handle)
         number = 2
         while slug in taken:
             slug, number = f"{base}-{number}", number + 1
@@ -580,8 +817,10 @@ def group_results(results: Iterable[PostResult]) -> Grouped:
 
 
 def overview(summaries: list[InfluencerSummary]) -> Overview:
+    """The whole audit; repeat cases first, then those with the most posts
+    needing attention."""
     ranked = sorted(summaries, key=lambda s: (
-        *(-s.counts[v.value] for v in ATTENTION), -s.posts, s.handle.casefold(),
+        not s.repeat, *(-s.counts[v.value] for v in ATTENTION), -s.posts, s.handle.casefold(),
     ))
     counts = {v.value: sum(s.counts[v.value] for s in summaries) for v in VERDICT_ORDER}
     firsts = [s.first_date for s in summaries if s.first_date]

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlparse
 
 from ..locate import Location, finding_location, offset_position
-from ..model import Finding, PostResult, Rejected, RuleInfo, Severity, Summary
+from ..model import Finding, PostResult, Rejected, Review, RuleInfo, Severity, Summary
 from ..rule_docs import doc_filename
 from ..serialize import json_dumps
 from ..suppress import META_RULES, fingerprint, is_baseline_reason
@@ -60,6 +60,22 @@ def _region(location: Location) -> dict[str, Any]:
             region["endLine"] = location.end_line
             region["endColumn"] = location.end_column
     return region
+
+
+def _review_properties(review: Review) -> dict[str, Any]:
+    return {"decision": review.decision, "reason": review.reason, "by": review.by, "at": review.at,
+            "stale": review.stale}
+
+
+def _suppression(finding: Finding) -> dict[str, Any]:
+    """A dismissal in the history store or a baseline is external to the
+    file; an inline directive is in the source."""
+    review = finding.review
+    if review is not None and review.dismisses:
+        return {"kind": "external", "status": "accepted", "justification": review.reason,
+                "properties": {"source": "review", **_review_properties(review)}}
+    kind = "external" if is_baseline_reason(finding.suppressed) else "inSource"
+    return {"kind": kind, "status": "accepted", "justification": finding.suppressed}
 
 
 class SarifReporter(Reporter):
@@ -149,8 +165,9 @@ class SarifReporter(Reporter):
                 if related:
                     entry["relatedLocations"] = related
             if finding.suppressed is not None:
-                kind = "external" if is_baseline_reason(finding.suppressed) else "inSource"
-                entry["suppressions"] = [{"kind": kind, "status": "accepted", "justification": finding.suppressed}]
+                entry["suppressions"] = [_suppression(finding)]
+            elif finding.review is not None:
+                entry["properties"]["review"] = _review_properties(finding.review)
             self.results.append(entry)
 
     def _related(self, post, path: str, finding: Finding) -> list[dict[str, Any]]:

@@ -7,7 +7,9 @@ one line; a summary closes the report.
 from __future__ import annotations
 
 from ..model import PostResult, Span, Summary, Verdict
-from .base import Reporter, nothing_read, printable
+from ..store.views import short_id
+from ..suppress import fingerprint
+from .base import Reporter, describe_review, nothing_read, printable, suppression_note
 from .grouping import group_values
 
 _ATTENTION = (Verdict.UNDISCLOSED, Verdict.INADEQUATE, Verdict.REVIEW)
@@ -47,13 +49,19 @@ class TextReporter(Reporter):
             if finding.verdict not in _ATTENTION and finding.severity.value == "info":
                 continue
             severity = self._paint(finding.severity.value, "1;31" if finding.severity.value == "error" else "33")
-            suppressed = f" (suppressed: {finding.suppressed})" if finding.suppressed else ""
+            note = suppression_note(finding)
+            if note is None and finding.review is not None:     # confirmed, reopened, or stale
+                note = describe_review(finding.review)
+            suppressed = f" ({note})" if note else ""
             described = printable(f"{finding.rule} [{finding.market}] {finding.message}{suppressed}")
             self.out.write(f"  {severity} {described}\n")
+            details = {e.span: e.detail for e in result.evidence if e.span is not None and e.detail}
             for span in finding.spans[:5]:
-                self.out.write(f"      at {span.field}[{span.start}:{span.end}] {_quote(span.text)}\n")
+                why = f" ({details[span]})" if span in details else ""
+                self.out.write(printable(f"      at {span.field}[{span.start}:{span.end}] {_quote(span.text)}{why}\n"))
             self.out.write(printable(f"      cite: {finding.citation}\n"))
             self.out.write(printable(f"      fix:  {finding.fix}\n"))
+            self.out.write(f"      id:   {short_id(fingerprint(result, finding))}\n")
 
     def _marked(self, result: PostResult, field: str, text: str) -> str:
         """The field's text with evidence in [[…]] and labels in {{…}} (colour on a terminal)."""
@@ -88,13 +96,23 @@ class TextReporter(Reporter):
             self.out.write(f"  files that could not be read: {len(summary.file_errors)}\n")
         for verdict in Verdict:
             count = summary.by_verdict.get(verdict.value, 0)
-            self.out.write(f"  {verdict.value:<12} {count:>6}\n")
+            self.out.write(f"  {verdict.value:<12} {count:>6}{_review_reasons(summary) if verdict is Verdict.REVIEW else ''}\n")
         if self.groups:
             title = printable(self.context.summary_by[:32])
             self.out.write("\n  " + f"{title:<32}" + "".join(f"{v.value:>13}" for v in Verdict) + "\n")
             for group, counts in sorted(self.groups.items()):
                 row = "".join(f"{counts.get(v.value, 0):>13}" for v in Verdict)
                 self.out.write(f"  {printable(group[:32]):<32}{row}\n")
+
+def _review_reasons(summary: Summary) -> str:
+    """The share of posts sent to review and the rules that sent them."""
+    if not summary.review_rules:
+        return ""
+    share = summary.by_verdict.get(Verdict.REVIEW.value, 0) / summary.audited if summary.audited else 0
+    reasons = ", ".join(f"{rule} {count}" for rule, count in
+                        sorted(summary.review_rules.items(), key=lambda item: (-item[1], item[0])))
+    return f"  ({share:.1%} of posts; why: {reasons})"
+
 
 def _quote(text: str) -> str:
     flat = " ".join(text.split())
