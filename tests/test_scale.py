@@ -288,7 +288,7 @@ def test_globs_name_every_matching_file_in_order(tmp_path):
 
 def test_the_parent_gets_rendered_text_not_results_for_json_lines(tmp_path, big_input, monkeypatch):
     """Workers render JSON Lines themselves: no result object reaches the
-    parent's sink."""
+    parent's sink (unless the history store needs each result there)."""
     from checker.cli_run import FailTracker
 
     seen = {"post": 0, "rendered": 0}
@@ -296,8 +296,10 @@ def test_the_parent_gets_rendered_text_not_results_for_json_lines(tmp_path, big_
     monkeypatch.setattr(FailTracker, "post", lambda self, r: seen.__setitem__("post", seen["post"] + 1) or real_post(self, r))
     monkeypatch.setattr(FailTracker, "rendered", lambda self, t, f: seen.__setitem__("rendered", seen["rendered"] + 1)
                         or real_rendered(self, t, f))
-    audit_bytes(tmp_path, "out", str(big_input), "--format", "jsonl", "--jobs", "2")
+    without_store = audit_bytes(tmp_path, "out", str(big_input), "--format", "jsonl", "--jobs", "2", "--no-store")
     assert seen["post"] == 0 and seen["rendered"] > 500
+    with_store = audit_bytes(tmp_path, "stored", str(big_input), "--format", "jsonl", "--jobs", "2")
+    assert seen["post"] > 500 and with_store == without_store
 
 
 # --------------------------------------------------------------------------- start-up and progress
