@@ -15,8 +15,9 @@ For each set, and for the posts of the mix with nothing to find, the rates of
      evidence, every market's rules, verdict), for the markets US and GB;
   3. the same audit serialised to JSONL, as `clearlabel audit --format jsonl`
      writes it;
-  4. the whole command, `clearlabel audit FILE --format jsonl --jobs 1`, as
-     its own process: reading JSON Lines, start-up and writing included.
+  4. the whole command, `clearlabel audit FILE --format jsonl --jobs 1
+     --no-store`, as its own process: reading JSON Lines, start-up and
+     writing included.
 Rates 1-3 are the best of `--repeats` passes after a warm-up (spaCy's
 tokenizer caches the chunks it has seen, as in a long run); rate 4 is the
 posts over the best wall time. Ratios are to rate 1 on the same posts.
@@ -100,7 +101,7 @@ def whole_command_rate(posts: list[Post], repeats: int) -> tuple[float, float]:
         path = Path(tmp) / "posts.jsonl"
         write_jsonl(path, posts)
         command = [sys.executable, "-m", "checker.entry", "audit", str(path), "--format", "jsonl", "--jobs", "1",
-                   "--fail-on", "never", "-o", os.devnull]
+                   "--fail-on", "never", "--no-store", "-o", os.devnull]
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
         best_wall = best_cpu = float("inf")
         for _ in range(repeats):
