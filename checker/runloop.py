@@ -199,8 +199,10 @@ class RunLoop:
         pieces = self._pieces(paths, total, jobs, stdin)
         if jobs <= 1:
             work = PieceAuditor(self.setup, auditor)
-            return self.finish(self._consumed(work(piece) for piece in pieces))
-        return self.finish(self._consumed(map_in_workers(pieces, jobs, _start_worker, (self.setup,))))
+            self._consumed(work(piece) for piece in pieces)
+        else:
+            self._consumed(map_in_workers(pieces, jobs, _start_worker, (self.setup,)))
+        return self.finish()
 
     def run_records(self, records: Iterable[Post | Rejected], jobs: int = 1,
                     auditor: Auditor | None = None) -> Summary:
@@ -208,8 +210,10 @@ class RunLoop:
         chunks = _chunks(records, RECORDS_PER_CHUNK)
         if jobs <= 1:
             work = PieceAuditor(self.setup, auditor)
-            return self.finish(self._consumed(work(chunk) for chunk in chunks))
-        return self.finish(self._consumed(map_in_workers(chunks, jobs, _start_worker, (self.setup,))))
+            self._consumed(work(chunk) for chunk in chunks)
+        else:
+            self._consumed(map_in_workers(chunks, jobs, _start_worker, (self.setup,)))
+        return self.finish()
 
     def _pieces(self, paths: Sequence[str], total: int, jobs: int, stdin) -> Iterator[Piece | list]:
         """Pieces for whoever audits, in input order: blocks numbered as they
@@ -289,7 +293,8 @@ class RunLoop:
             self.summary.add_rejected()
         self.sink.rejected(rejected)
 
-    def finish(self, _: None = None) -> Summary:
+    def finish(self) -> Summary:
+        """Close the run: the bar, the repeated problems, the sink."""
         if self.progress is not None:
             self.progress.close()
         self.diagnostics.finish()
