@@ -107,6 +107,14 @@ def test_words_near_code_shapes_are_not_codes(auditor, text):
     ("shop my feed on the LTK app", "affiliate_link"),
     ("all my picks are on ShopMy", "affiliate_link"),
     ("we are launching our new flavour range next week", "own_brand"),
+    ("I'm the new face of @lumaveil!!! pinch me", "paid_language"),
+    ("working with @visitfarne on their new summer campaign was a dream", "paid_language"),
+    ("my capsule collection with Hartwell lands on Friday", "paid_language"),
+    ("so proud to share my collab with @velvetta, it drops Friday at 8pm", "paid_language"),
+    ("Today's video is sponsored by Nimbus VPN", "paid_language"),
+    ("get 20% off with my link in bio", "affiliate_link"),
+    ("sign up via my referral link and we both get £20", "affiliate_link"),
+    ("shop my whole look via the @liketoknow.it app", "affiliate_link"),
 ])
 def test_relationships_are_statements_with_slots(auditor, text, kind):
     assert kind in kinds(facts(auditor, text, language="en")), text
@@ -120,9 +128,14 @@ def test_relationships_are_statements_with_slots(auditor, text, kind):
     "I work out at @puregym most mornings",
     "my partner and I finally painted the hallway",
     "we're dropping the kids at school then brunch",
+    "the face of @milo.the.pug when he saw the bath 😂",
+    "worked with @jess.tutor on my dissertation all week",
+    "my collab with @danny.films is up on my channel, go watch",
+    "the marathon is sponsored by the council this year",
+    "anyone got a referral code for the gym? 🙏",
 ])
 def test_everyday_statements_are_not_relationships(auditor, text):
-    assert not {"own_brand", "employee", "paid_language"} & kinds(facts(auditor, text, language="en"))
+    assert not {"own_brand", "employee", "paid_language", "affiliate_link"} & kinds(facts(auditor, text, language="en"))
 
 
 def test_thanks_for_sponsoring_is_an_unclear_label_in_the_us(auditor):
