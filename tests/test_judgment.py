@@ -241,6 +241,27 @@ def test_a_handle_that_is_not_promoted_is_not_a_brand(auditor, text, platform):
     assert audit(auditor, text, market=("GB",), platform=platform).verdict is Verdict.NO_EVIDENCE, text
 
 
+@pytest.mark.parametrize("text, language, market", [
+    ("just bought my new trainers from @jdsports, the sale is mad", "en", "GB"),
+    ("Comprado en @zara, me encanta este vestido 😍", "es", "ES"),
+    ("Comprei um tênis novo na @netshoes e chegou super rápido", "pt", "BR"),
+    ("robe achetée chez @sezane pendant les soldes ❤️", "fr", "FR"),
+    ("im Sale bei @hm gekauft, passt perfekt", "de", "DE"),
+])
+def test_a_shop_the_author_bought_from_is_not_a_brand_tag(auditor, text, language, market):
+    assert audit(auditor, text, market=(market,), language=language).verdict is Verdict.NO_EVIDENCE, text
+
+
+def test_saying_it_was_bought_does_not_cancel_a_code(auditor):
+    result = audit(auditor, "just bought the new palette from @lumaveil, use my code MAYA15 for 15% off", market=("GB",))
+    assert result.verdict is Verdict.UNDISCLOSED
+
+
+@pytest.mark.parametrize("text", ["Code MOM2024 expired?? @shopwell why", "the code SAVE20 isn't working at checkout @shopwell"])
+def test_a_code_someone_says_does_not_work_is_a_complaint(auditor, text):
+    assert "discount_code" not in kinds(facts(auditor, text, language="en"))
+
+
 @pytest.mark.parametrize("text", [
     "wearing @indigoloom head to toe today",
     "obsessed with my new @reefline swimsuit",
