@@ -132,6 +132,7 @@ class Analyser:
         self.frame_marker = _frame_marker_regex(ruleset.frame_markers)
         self.fold_marker = _fold_marker_regex(ruleset.fold_markers)
         self.negators = _slot_words(ruleset, NEGATOR_SLOT)
+        self.negator_languages = _word_languages(ruleset, NEGATOR_SLOT)
         self.negation_gaps = _slot_words(ruleset, NEGATION_GAP_SLOT)
         self.plural_owners = _slot_words(ruleset, PLURAL_OWNER_SLOT)
         self.first_person = _slot_words(ruleset, FIRST_PERSON_SLOT)
@@ -224,7 +225,7 @@ class Analyser:
         """File one matcher hit as a label, a denial, a negation, context or evidence."""
         span = _original_span(name, folded, hit)
         if hit.target == LABEL:
-            negator = negated_at(folded.text, hit.start, self.negators, self.negation_gaps)
+            negator = self._negated_at(facts, folded.text, hit.start)
             if negator is not None:
                 begin, _ = folded.to_original(negator, hit.end)
                 facts.denials.append(Span(name, begin, span.end, folded.original[begin:span.end]))
@@ -233,7 +234,7 @@ class Analyser:
                                              self._declares(name, folded.text, hit)))
             return
         signal = self.signals[hit.id]
-        if signal.kind in NEGATABLE_KINDS and negated_at(folded.text, hit.start, self.negators, self.negation_gaps) is not None:
+        if signal.kind in NEGATABLE_KINDS and self._negated_at(facts, folded.text, hit.start) is not None:
             facts.denials.append(span)      # "nobody is paying me", "they didn't send me this"
             return
         if signal.kind == "negation":
@@ -244,6 +245,19 @@ class Analyser:
             facts.contexts.append(Context(span, signal.id, signal.business_only))
         else:
             facts.evidence.append(Evidence(signal.kind, signal.strength, signal.id, span, hit.detail))
+
+    def _negated_at(self, facts: PostFacts, text: str, start: int) -> int | None:
+        """Where the negator of a hit at `start` begins, or None. A negator
+        counts only in a language that has it, when the post's language is
+        known: Swedish "ni" is "you", Dutch "pas" is "just", not the French
+        negations."""
+        at = negated_at(text, start, self.negators, self.negation_gaps)
+        if at is None:
+            return None
+        languages = self.negator_languages.get(_word_at(text, at), ())
+        if languages and facts.language and facts.language not in languages:
+            return None
+        return at
 
     def _structure(self, facts: PostFacts, name: str, text: str, tokens: Tokens, folded: Normalised) -> None:
         for index in tokens.starting_with("@"):
@@ -319,6 +333,20 @@ def _merge_overlapping(evidence: list[Evidence]) -> list[Evidence]:
 def _slot_words(ruleset: RuleSet, name: str) -> frozenset[str]:
     """A slot's words folded like post text, for comparing with folded words."""
     return frozenset(fold_word(word).replace("’", "'") for word in ruleset.slots.get(name, ()))
+
+
+def _word_languages(ruleset: RuleSet, name: str) -> dict[str, tuple[str, ...]]:
+    """A slot's words, folded like post text, with the languages that use them."""
+    found: dict[str, tuple[str, ...]] = {}
+    for word, languages in ruleset.slot_languages.get(name, {}).items():
+        key = fold_word(word).replace("’", "'")
+        found[key] = found.get(key, ()) + languages
+    return found
+
+
+def _word_at(text: str, start: int) -> str:
+    word = _WORD_CHARS.match(text, start)
+    return word.group().lower().replace("’", "'") if word else ""
 
 
 def _words(text: str) -> set[str]:

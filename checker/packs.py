@@ -174,6 +174,8 @@ class RuleSet:
     frame_markers: tuple[str, ...] = ()
     fold_markers: tuple[str, ...] = ()    # the words after "…" where a caption is cut off ("… more")
     slots: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # slot -> word -> the languages of the packs that list it (packs without a `language` add none)
+    slot_languages: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     packs: dict[str, str] = field(default_factory=dict)       # pack id -> version
 
     @property
@@ -342,6 +344,10 @@ class _PackReader:
             for name, words in self.slots(data["slots"], data.line_of("slots")).items():
                 known = ruleset.slots.get(name, ())
                 ruleset.slots[name] = known + tuple(w for w in words if w not in known)
+                if language:
+                    spoken = ruleset.slot_languages.setdefault(name, {})
+                    for word in words:
+                        spoken[word] = spoken.get(word, ()) + (language,)
         for item, line in self.items(data, "signals"):
             signal = self.signal(item, line)
             if any(s.id == signal.id for s in ruleset.signals):

@@ -62,6 +62,20 @@ def test_a_denial_alone_is_no_evidence(auditor, text):
     assert audit(auditor, text, market=("US", "GB")).verdict is Verdict.NO_EVIDENCE
 
 
+@pytest.mark.parametrize("text, language, kind", [
+    ("Tack @hudverket för att ni betalar mig för det här inlägget", "sv", "paid_language"),   # Swedish "ni" is "you"
+    ("Net pas gekregen van @rituals, wat een mooi pakket", "nl", "gifted"),                 # Dutch "pas" is "just"
+])
+def test_a_negator_of_another_language_denies_nothing(auditor, text, language, kind):
+    found = facts(auditor, text, language=language)
+    assert kind in kinds(found) and not found.denials, text
+
+
+def test_a_negator_of_the_posts_own_language_still_denies(auditor):
+    found = facts(auditor, "Ce n'est pas sponsorisé, je l'ai acheté moi-même", language="fr")
+    assert found.denials and not found.labels
+
+
 def test_a_denial_next_to_an_offer_goes_to_review(auditor):
     result = audit(auditor, "This is not an ad. The app gives you 20 percent back on every shop", market=("GB",))
     assert result.verdict is Verdict.REVIEW and "GB-DENIAL-IN-PROMOTION" in {f.rule for f in result.findings}
