@@ -284,6 +284,20 @@ def test_a_code_someone_says_does_not_work_is_a_complaint(auditor, text):
 
 
 @pytest.mark.parametrize("text", [
+    "Use my code for 20% off @dewlab, link in bio",
+    "Discount code in my bio 💕 @dewlab",
+    "Get money off @dewlab with my code in bio",
+])
+def test_a_code_of_the_creators_own_counts_even_when_not_written_out(auditor, text):
+    assert audit(auditor, text, market=("GB",)).verdict is Verdict.UNDISCLOSED, text
+
+
+@pytest.mark.parametrize("text", ["my code finally compiles 🎉", "feel free to use my code for your project"])
+def test_a_programmers_code_is_not_a_discount_code(auditor, text):
+    assert "discount_code" not in kinds(facts(auditor, text, language="en"))
+
+
+@pytest.mark.parametrize("text", [
     "wearing @indigoloom head to toe today",
     "obsessed with my new @reefline swimsuit",
     "the new palette from @lumaveil is out now",
