@@ -223,6 +223,16 @@ def test_a_label_in_prose_with_nothing_commercial_is_no_evidence(auditor):
     ("new single out now lnk.to/nightdrive", "US"),
     ("our EP is on open.spotify.com/album/4kR9xTq2 and linktr.ee/velvetmoths", "GB"),
     ("read the full story bit.ly/3kQz9aa", "US"),
+    ("gifted by my amazing boyfriend ❤️ #birthday", "US"),
+    ("Mum gifted me her old camera and I'm obsessed 📷", "GB"),
+    ("this trip was sponsored by my parents lol", "US"),
+    ("Partnered with my best friend for the charity 5k!", "US"),
+    ("I'm teaming up with my brother for the school fundraiser", "US"),
+    ("My PR package from my grandma: socks and cookies 😂", "US"),
+    ("Thanks @jenny for the care package, you're the best 💕", "US"),
+    ("My referral code for the bar exam prep course didn't work lol", "US"),
+    ("Go follow my new page @jessbakes_ ✨", "US"),
+    ("obsessed with my new @lululemon leggings, worth every penny", "US"),
 ])
 def test_everyday_words_are_not_evidence(auditor, text, market):
     assert audit(auditor, text, market=(market,)).verdict is Verdict.NO_EVIDENCE, text
