@@ -238,6 +238,14 @@ def test_everyday_words_are_not_evidence(auditor, text, market):
     assert audit(auditor, text, market=(market,)).verdict is Verdict.NO_EVIDENCE, text
 
 
+@pytest.mark.parametrize("text, language, market", [
+    ("#ad Date night with my boyfriend at @velvetta.bistro, the new tasting menu is unreal", "en", "GB"),
+    ("Werbung | Wochenende mit meiner Schwester im @seeblick.hotel", "de", "DE"),
+])
+def test_family_named_elsewhere_in_a_labelled_ad_leaves_the_label(auditor, text, language, market):
+    assert audit(auditor, text, market=(market,), language=language).verdict is Verdict.DISCLOSED, text
+
+
 def test_a_bare_shortener_is_weak_evidence(auditor):
     found = facts(auditor, "my whole gym bag is here bit.ly/3kQz9aa", language="en")
     assert [(e.kind, e.strength) for e in found.evidence] == [("affiliate_link", Strength.WEAK)]
