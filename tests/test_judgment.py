@@ -133,6 +133,9 @@ def test_words_near_code_shapes_are_not_codes(auditor, text):
     ("So happy with my @shakeco shake, they sent me a bunch to try", "gifted"),
     ("heading to Ibiza with @velvetta for the launch of their summer range", "invitation"),
     ("Working out in my @aloft.yoga set today. Ambassador perks 💪", "paid_language"),
+    ("So excited to be working with @velvetta this Christmas 🎄", "paid_language"),
+    ("Excited to announce my partnership with @fellcrest 🔥", "paid_language"),
+    ("Officially a @fenwickrun athlete 🦈", "paid_language"),
 ])
 def test_relationships_are_statements_with_slots(auditor, text, kind):
     assert kind in kinds(facts(auditor, text, language="en")), text
@@ -153,6 +156,10 @@ def test_relationships_are_statements_with_slots(auditor, text, kind):
     "anyone got a referral code for the gym? 🙏",
     "thank you @jess.k for the gorgeous flowers 💐 best friend ever",
     "my nan sent me a recipe to try this weekend",
+    "so excited to be working with @jess.k on our school play again",
+    "excited about this partnership between Root and Brook, 150 up 🏏",
+    "my collab with @danny.films is up on my channel, go watch",
+    "my contract with @vodafone_uk ends in March and I'm leaving",
 ])
 def test_everyday_statements_are_not_relationships(auditor, text):
     found = kinds(facts(auditor, text, language="en"))
