@@ -280,6 +280,8 @@ def test_a_business_voice_is_a_brand_account_but_a_founder_speaking_is_not(audit
     ("congrats @ciara.and.dan on the wedding 💍", "instagram"),
     ("sunset over the harbour 📸 @jamie.shoots", "instagram"),
     ("@user you can't be serious", "x"),
+    ("replying to @user123 here's my skincare routine!! #skincare #skintok", "tiktok"),
+    ("Thanks @gymshark for the 30% off in the sale, couldn't resist 🙈", "instagram"),
     ("@airline_uk my flight has been delayed 4 hours and nobody at the gate knows anything", "x"),
     ("my friend @noahbeatz just dropped his first EP, go listen 🔥", "instagram"),
 ])
