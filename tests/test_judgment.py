@@ -305,11 +305,6 @@ def test_saying_it_was_bought_does_not_cancel_a_code(auditor):
     assert result.verdict is Verdict.UNDISCLOSED
 
 
-@pytest.mark.parametrize("text", ["Code MOM2024 expired?? @shopwell why", "the code SAVE20 isn't working at checkout @shopwell"])
-def test_a_code_someone_says_does_not_work_is_a_complaint(auditor, text):
-    assert "discount_code" not in kinds(facts(auditor, text, language="en"))
-
-
 @pytest.mark.parametrize("text", [
     "Use my code for 20% off @dewlab, link in bio",
     "Discount code in my bio 💕 @dewlab",
@@ -319,8 +314,13 @@ def test_a_code_of_the_creators_own_counts_even_when_not_written_out(auditor, te
     assert audit(auditor, text, market=("GB",)).verdict is Verdict.UNDISCLOSED, text
 
 
-@pytest.mark.parametrize("text", ["my code finally compiles 🎉", "feel free to use my code for your project"])
-def test_a_programmers_code_is_not_a_discount_code(auditor, text):
+@pytest.mark.parametrize("text", [
+    "Code MOM2024 expired?? @shopwell why",                  # a complaint about a shop's code
+    "the code SAVE20 isn't working at checkout @shopwell",
+    "my code finally compiles 🎉",                           # a programmer's code
+    "feel free to use my code for your project",
+])
+def test_codes_that_are_not_the_creators_discount_codes(auditor, text):
     assert "discount_code" not in kinds(facts(auditor, text, language="en"))
 
 
