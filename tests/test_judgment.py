@@ -246,6 +246,24 @@ def test_everyday_words_are_not_evidence(auditor, text, market):
 
 
 @pytest.mark.parametrize("text, language, market", [
+    ('Meine Kollab mit @danny.films ist online, schaut rein 🎬', 'de', 'DE'),
+    ('Mijn collab met @danny.films staat online, kijken!', 'nl', 'NL'),
+    ('Min collab med @danny.films är ute nu på kanalen', 'sv', 'SE'),
+    ('Min kollab med @danny.films er ude nu på kanalen', 'da', 'DK'),
+    ('Min collab med @danny.films er ute nå på kanalen', 'no', 'NO'),
+    ('Kollabini @danny.films kanssa on nyt kanavalla', 'fi', 'FI'),
+    ('Moja kolaboracja z @danny.films już na kanale', 'pl', 'PL'),
+    ('Minha collab com @danny.films já está no canal', 'pt', 'BR'),
+    ('Mi collab con @danny.films ya está en el canal', 'es', 'ES'),
+    ('Ma collab avec @danny.films est en ligne sur la chaîne', 'fr', 'FR'),
+    ('La mia collab con @danny.films è online sul canale', 'it', 'IT'),
+    ('My collab with @danny.films is up on my channel', 'en', 'US'),
+])
+def test_a_collab_video_with_another_creator_is_not_a_brand_deal(auditor, text, language, market):
+    assert audit(auditor, text, market=(market,), language=language, platform="youtube").verdict is Verdict.NO_EVIDENCE, text
+
+
+@pytest.mark.parametrize("text, language, market", [
     ("#ad Date night with my boyfriend at @velvetta.bistro, the new tasting menu is unreal", "en", "GB"),
     ("Werbung | Wochenende mit meiner Schwester im @seeblick.hotel", "de", "DE"),
 ])
