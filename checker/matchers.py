@@ -9,12 +9,13 @@ reused for every post.
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 from spacy.attrs import IDX, IS_CURRENCY, LENGTH, LIKE_URL
@@ -23,6 +24,7 @@ from spacy import __version__ as spacy_version
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from .normalise import normalise
 from .packs import Matchable, RuleSet, _sre, _sre_parse
@@ -156,19 +158,28 @@ class _PatternGroup:
     """Patterns that share an anchor, in one Matcher, with the most tokens
     any of them can reach before and after the anchor (None: unbounded), and
     per pattern the tests its fixed neighbours must pass. Patterns reach the
-    Matcher when the group first runs: most groups never run in a short
-    check, and adding a pattern costs more than running it."""
-    matcher: Matcher
+    Matcher, and their tests are compiled, when the group is first used:
+    most groups never are in a short check, and adding a pattern costs more
+    than running it."""
+    vocab: Vocab
     before: int | None
     after: int | None
-    tests: list[tuple[_TokenTest, ...]] = field(default_factory=list)
-    pending: list[tuple[str, list[dict]]] = field(default_factory=list)
+    anchored: bool = True
+    patterns: list[tuple[str, list[dict], int]] = field(default_factory=list)   # key, pattern, anchor position
+    _matcher: Matcher | None = None
+    _in_matcher: int = 0                    # patterns given to the Matcher so far
     _merged: list[tuple[_TokenTest, ...]] | None = None
 
-    def add(self, key: str, pattern: list[dict], tests: tuple[_TokenTest, ...]) -> None:
-        self.pending.append((key, pattern))
-        self.tests.append(tests)
+    def add(self, key: str, pattern: list[dict], position: int) -> None:
+        self.patterns.append((key, pattern, position))
         self._merged = None
+
+    @property
+    def tests(self) -> list[tuple[_TokenTest, ...]]:
+        """Per pattern, the tests around its anchor (none when unanchored)."""
+        if not self.anchored:
+            return [() for _ in self.patterns]
+        return [_neighbour_tests(pattern, position) for _, pattern, position in self.patterns]
 
     @property
     def merged(self) -> list[tuple[_TokenTest, ...]]:
@@ -178,11 +189,12 @@ class _PatternGroup:
 
     def run(self, doclike) -> list[tuple[int, int, int]]:
         """The Matcher's matches in `doclike` (a Doc or a Span of one)."""
-        if self.pending:
-            for key, pattern in self.pending:
-                self.matcher.add(key, [pattern])
-            self.pending.clear()
-        return self.matcher(doclike)
+        if self._matcher is None:
+            self._matcher = Matcher(self.vocab)
+        for key, pattern, _ in self.patterns[self._in_matcher:]:
+            self._matcher.add(key, [pattern])
+        self._in_matcher = len(self.patterns)
+        return self._matcher(doclike)
 
     def admits(self, tokens: Tokens, anchor: int) -> bool:
         """Whether any pattern of the group can match around `anchor`."""
@@ -219,6 +231,17 @@ def _merge_single_tests(alternatives: list[tuple[_TokenTest, ...]]) -> list[tupl
     return [(_TokenTest(first.offset, None, regex, first.on_lower),)]
 
 
+class PatternPlan(NamedTuple):
+    """A pattern's anchor (`_anchor`) and reach before and after it (`_reach`;
+    None: unbounded): what placing a pattern in its group takes, kept in the
+    cache (`pattern_plans`) since working it out parses every regex."""
+    words: frozenset[str]
+    char: str
+    position: int
+    before: int | None
+    after: int | None
+
+
 class _AnchoredPatterns:
     """Token patterns run only around their anchors.
 
@@ -249,20 +272,24 @@ class _AnchoredPatterns:
         if nlp.vocab.lex_attr_getters.get(IS_CURRENCY, is_currency) is not is_currency:
             del self.classes[CURRENCY]
 
-    def add(self, key: str, pattern: list[dict]) -> None:
+    def plan(self, pattern: list[dict]) -> PatternPlan:
+        """Where `pattern` is anchored and how far it reaches around its anchor."""
         words, char, position = _anchor(pattern, self.classes)
-        if char.startswith((LOWER_LITERALS, TEXT_LITERALS)) and char not in self.classes:
-            self.classes[char] = re.compile(char.split(":", 1)[1])
         anchored = bool(words or char)
         before = _reach(pattern[:position]) if anchored else None
         after = _reach(pattern[position + 1:]) if anchored else None
-        tests = _neighbour_tests(pattern, position) if anchored else ()
+        return PatternPlan(words, char, position, before, after)
+
+    def add(self, key: str, pattern: list[dict], plan: PatternPlan | None = None) -> None:
+        words, char, position, before, after = plan or self.plan(pattern)
+        if char.startswith((LOWER_LITERALS, TEXT_LITERALS)) and char not in self.classes:
+            self.classes[char] = re.compile(char.split(":", 1)[1])
         group_key = (words, char)
         group = self.groups.get(group_key)
         if group is None:
-            group = self.groups[group_key] = _PatternGroup(Matcher(self.vocab), before, after)
+            group = self.groups[group_key] = _PatternGroup(self.vocab, before, after, anchored=bool(words or char))
             if words:
-                for word in words:
+                for word in sorted(words):
                     self._add_anchor_word(word, group)
             elif char in self.classes:
                 self.by_class.setdefault(char, []).append(group)
@@ -273,7 +300,7 @@ class _AnchoredPatterns:
         else:
             group.before = _wider(group.before, before)
             group.after = _wider(group.after, after)
-        group.add(key, pattern, tests)
+        group.add(key, pattern, position)
 
     def _add_anchor_word(self, word: str, group: _PatternGroup) -> None:
         if not word:
@@ -605,18 +632,19 @@ class CompiledMatchers:
         self.urls = _UrlRules()
         self.keys: dict[int, _Key] = {}          # match id -> what it finds
         self.words = _phrase_words(nlp, ruleset)
-        for signal in ruleset.signals:
-            self._add(_Key.of(SIGNAL, signal.id, signal.match), signal.match)
-        for label in ruleset.labels.values():
-            self._add(_Key.of(LABEL, label.id, label.match), label.match)
+        entries = [(_Key.of(SIGNAL, signal.id, signal.match), signal.match) for signal in ruleset.signals]
+        entries += [(_Key.of(LABEL, label.id, label.match), label.match) for label in ruleset.labels.values()]
+        plans = iter(pattern_plans(self.patterns, [list(p) for _, match in entries for p in match.patterns]))
+        for key, match in entries:
+            self._add(key, match, plans)
 
-    def _add(self, key: _Key, match: Matchable) -> None:
+    def _add(self, key: _Key, match: Matchable, plans: Iterator[PatternPlan]) -> None:
         name = f"{key.target}|{key.id}"
         self.keys[self.nlp.vocab.strings.add(name)] = key
         for phrase in match.phrases:
             self.phrases.add(name, self.words[phrase])
         for pattern in match.patterns:
-            self.patterns.add(name, list(pattern))
+            self.patterns.add(name, list(pattern), next(plans))
         if match.hosts or match.url_params:
             self.urls.add(_compile_url_rule(key, match))
 
@@ -659,6 +687,40 @@ def _phrase_words(nlp: Language, ruleset: RuleSet) -> dict[str, tuple[str, ...]]
     if not isinstance(found, dict) or not all(isinstance(found.get(phrase), list) for phrase in phrases):
         found = tokenize()
     return {phrase: tuple(found[phrase]) for phrase in phrases}
+
+
+def pattern_plans(patterns: _AnchoredPatterns, specs: list[list[dict]]) -> list[PatternPlan]:
+    """`patterns.plan` of each token pattern in `specs`, kept in the cache
+    (`checker.pack_cache`): a plan depends on the pattern and on which
+    character classes the language can anchor on."""
+    from .pack_cache import cached
+
+    def plan_all() -> list[list]:
+        return [_plan_json(patterns.plan(spec)) for spec in specs]
+
+    classes = sorted(name for name in CHARACTER_CLASSES if name in patterns.classes)
+    try:
+        parts = [f"classes {' '.join(classes)}", json.dumps(specs, sort_keys=True, ensure_ascii=False)]
+    except (TypeError, ValueError):
+        return [patterns.plan(spec) for spec in specs]
+    found = cached("patterns", parts, plan_all, code=("matchers",))
+    try:
+        plans = [_plan_of(item) for item in found]
+    except (TypeError, ValueError):
+        plans = []
+    return plans if len(plans) == len(specs) else [patterns.plan(spec) for spec in specs]
+
+
+def _plan_json(plan: PatternPlan) -> list:
+    return [sorted(plan.words), plan.char, plan.position, plan.before, plan.after]
+
+
+def _plan_of(item: list) -> PatternPlan:
+    words, char, position, before, after = item
+    if not (isinstance(words, list) and all(isinstance(w, str) for w in words) and isinstance(char, str)
+            and isinstance(position, int) and all(r is None or isinstance(r, int) for r in (before, after))):
+        raise ValueError("not a pattern plan")
+    return PatternPlan(frozenset(words), char, position, before, after)
 
 
 def _well_placed(key: _Key, tokens: Tokens, start: int, end: int) -> bool:
