@@ -134,19 +134,24 @@ class Tokens:
 # --------------------------------------------------------------------------- token patterns
 
 class _TokenTest(NamedTuple):
-    """What the token `offset` places from a pattern's anchor must be for the
-    pattern to match there: one of `words` (in lower case), or a match of
-    `regex` on its text (`on_lower`: on its lower-case form)."""
+    """What the token `offset` places from a pattern's anchor (or, with
+    `until`, one of the tokens `offset` to `until` places from it) must be
+    for the pattern to match there: one of `words` (in lower case), or a
+    match of `regex` on its text (`on_lower`: on its lower-case form)."""
     offset: int
     words: frozenset[str] | None
     regex: re.Pattern | None
     on_lower: bool = False
+    until: int | None = None
 
     def passes(self, tokens: Tokens, anchor: int) -> bool:
-        index = anchor + self.offset
-        if not 0 <= index < len(tokens.starts):
-            return False
-        text = tokens.text_of(index)
+        if self.until is None:
+            index = anchor + self.offset
+            return 0 <= index < len(tokens.starts) and self.fits(tokens.text_of(index))
+        last = min(anchor + self.until, len(tokens.starts) - 1)
+        return any(self.fits(tokens.text_of(index)) for index in range(max(anchor + self.offset, 0), last + 1))
+
+    def fits(self, text: str) -> bool:
         if self.words is not None:
             return text.lower() in self.words
         assert self.regex is not None
@@ -216,11 +221,11 @@ def _merge_single_tests(alternatives: list[tuple[_TokenTest, ...]]) -> list[tupl
     if len(singles) < 2 or len(singles) < len(alternatives):
         return alternatives
     first = singles[0]
-    if any((t.offset, t.words is None, t.on_lower) != (first.offset, first.words is None, first.on_lower)
-           for t in singles):
+    if any((t.offset, t.until, t.words is None, t.on_lower) != (first.offset, first.until, first.words is None,
+                                                                   first.on_lower) for t in singles):
         return alternatives
     if first.words is not None:
-        return [(_TokenTest(first.offset, frozenset().union(*(t.words for t in singles)), None),)]
+        return [(_TokenTest(first.offset, frozenset().union(*(t.words for t in singles)), None, until=first.until),)]
     patterns = [t.regex.pattern for t in singles if t.regex is not None]
     if any("(?(" in pattern for pattern in patterns):
         return alternatives             # a conditional group would see another alternative's groups
@@ -228,7 +233,7 @@ def _merge_single_tests(alternatives: list[tuple[_TokenTest, ...]]) -> list[tupl
         regex = re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
     except re.error:
         return alternatives
-    return [(_TokenTest(first.offset, None, regex, first.on_lower),)]
+    return [(_TokenTest(first.offset, None, regex, first.on_lower, first.until),)]
 
 
 class PatternPlan(NamedTuple):
@@ -271,6 +276,7 @@ class _AnchoredPatterns:
         self.classes = dict(CHARACTER_CLASSES)
         if nlp.vocab.lex_attr_getters.get(IS_CURRENCY, is_currency) is not is_currency:
             del self.classes[CURRENCY]
+        self.class_index = _ClassIndex(self.classes)
 
     def plan(self, pattern: list[dict]) -> PatternPlan:
         """Where `pattern` is anchored and how far it reaches around its anchor."""
@@ -284,6 +290,7 @@ class _AnchoredPatterns:
         words, char, position, before, after = plan or self.plan(pattern)
         if char.startswith((LOWER_LITERALS, TEXT_LITERALS)) and char not in self.classes:
             self.classes[char] = re.compile(char.split(":", 1)[1])
+            self.class_index = _ClassIndex(self.classes)
         group_key = (words, char)
         group = self.groups.get(group_key)
         if group is None:
@@ -324,7 +331,10 @@ class _AnchoredPatterns:
                 for group in groups:
                     if group.admits(tokens, index):
                         _add_window(windows, group, index, length)
+        present = self.class_index.present(tokens)
         for name, groups in self.by_class.items():
+            if present is not None and name not in present:
+                continue
             for index in tokens.matching(self.classes[name], lower=name.startswith(LOWER_LITERALS)):
                 for group in groups:
                     if group.admits(tokens, index):
@@ -334,6 +344,49 @@ class _AnchoredPatterns:
             for start, end in _merged(spans):
                 matches.extend((key, start + s, start + e) for key, s, e in group.run(doc[start:end]))
         return matches
+
+
+class _ClassIndex:
+    """Which character classes (`CHARACTER_CLASSES` and literal strings) a
+    text holds, found chunk by chunk between white space: no match of a
+    class holds white space, and words recur from post to post, so a post
+    costs a lookup per chunk instead of a search of its text per class.
+    A class whose literal strings hold white space is always searched. (A
+    chunk lower-cased is the same chunk of the text lower-cased whenever
+    lower-casing keeps the text's length, which `Tokens.lower_text` needs.)"""
+
+    MAX_CHUNKS = 200_000                    # chunks remembered, then forgotten
+
+    def __init__(self, classes: dict[str, re.Pattern]) -> None:
+        self.always: frozenset[str] = frozenset(
+            name for name in classes if name.startswith((LOWER_LITERALS, TEXT_LITERALS))
+            and any(c.isspace() for c in name))
+        self.finders: list[tuple[str, re.Pattern, bool]] = [      # name, finder, on the lower-cased chunk
+            (name, finder, name.startswith(LOWER_LITERALS))
+            for name, finder in classes.items() if name not in self.always]
+        self.chunks: dict[str, frozenset[str]] = {}
+
+    def present(self, tokens: Tokens) -> set[str] | None:
+        """The classes that may occur in the text of `tokens` (None: any)."""
+        if tokens.lower_text() is None:
+            return None                     # lower-casing moved the offsets: search everything
+        found = set(self.always)
+        chunks = self.chunks
+        for chunk in tokens.text.split():
+            classes = chunks.get(chunk)
+            if classes is None:
+                classes = self._learn(chunk)
+            if classes:
+                found |= classes
+        return found
+
+    def _learn(self, chunk: str) -> frozenset[str]:
+        if len(self.chunks) >= self.MAX_CHUNKS:
+            self.chunks.clear()
+        lowered = chunk.lower()
+        found = self.chunks[chunk] = frozenset(
+            name for name, finder, lower in self.finders if finder.search(lowered if lower else chunk))
+        return found
 
 
 def _add_window(windows: dict[_PatternGroup, list[tuple[int, int]]], group: _PatternGroup,
@@ -533,20 +586,48 @@ def _token_literals(token: dict) -> tuple[frozenset[str], str]:
 
 
 def _neighbour_tests(pattern: list[dict], position: int) -> tuple[_TokenTest, ...]:
-    """Tests on the anchor token and on the tokens at a fixed distance from
-    it (no operator between them and the anchor) that any match must pass.
-    An anchor with an operator may repeat, so only it is tested then."""
-    reachable = [position]
-    if not pattern[position].get("OP"):
-        for step in (1, -1):
-            index = position + step
-            while 0 <= index < len(pattern) and not pattern[index].get("OP"):
-                reachable.append(index)
-                index += step
-    return tuple(test for index in reachable for test in _token_tests(pattern[index], index - position))
+    """Tests on the anchor token and on the tokens around it that any match
+    must pass: each token without an operator, at the distance (or within
+    the range of distances) that the tokens between it and the anchor can
+    cover, up to a token that may repeat without bound. An anchor with an
+    operator may repeat, so only it is tested then."""
+    tests = _token_tests(pattern[position], 0)
+    if pattern[position].get("OP"):
+        return tuple(tests)
+    for step in (1, -1):
+        nearest = farthest = 0                  # how far the last token passed may sit from the anchor
+        index = position + step
+        while 0 <= index < len(pattern):
+            least, most = _repeats(pattern[index].get("OP", ""))
+            if most is None:
+                break
+            nearest, farthest = nearest + least, farthest + most
+            if not pattern[index].get("OP"):
+                first, last = sorted((step * nearest, step * farthest))
+                tests += _token_tests(pattern[index], first, None if first == last else last)
+            index += step
+    return tuple(tests)
 
 
-def _token_tests(token: dict, offset: int) -> list[_TokenTest]:
+def _repeats(op: str) -> tuple[int, int | None]:
+    """The fewest and most tokens a token spec with operator `op` covers
+    (None: no bound)."""
+    if op in ("", "!"):
+        return 1, 1
+    if op == "?":
+        return 0, 1
+    if op.startswith("{") and op.endswith("}"):
+        low, comma, high = op[1:-1].partition(",")
+        try:
+            least = int(low) if low else 0
+            most = int(high) if comma and high else (None if comma else least)
+        except ValueError:
+            return 0, None
+        return least, most
+    return 0, None                              # "*", "+"
+
+
+def _token_tests(token: dict, offset: int, until: int | None = None) -> list[_TokenTest]:
     """Tests equivalent to, or weaker than, the text predicates of one token
     spec; predicates on other attributes are left to the Matcher."""
     tests = []
@@ -559,10 +640,10 @@ def _token_tests(token: dict, offset: int) -> list[_TokenTest]:
         words = value.get("IN")
         if isinstance(words, list) and all(isinstance(word, str) for word in words):
             # ORTH and TEXT literals compared in lower case: weaker, never wrong.
-            tests.append(_TokenTest(offset, frozenset(w.lower() for w in words), None))
+            tests.append(_TokenTest(offset, frozenset(w.lower() for w in words), None, until=until))
         regex = value.get("REGEX")
         if isinstance(regex, str):
-            tests.append(_TokenTest(offset, None, re.compile(regex), on_lower=attr == "LOWER"))
+            tests.append(_TokenTest(offset, None, re.compile(regex), on_lower=attr == "LOWER", until=until))
     return tests
 
 
