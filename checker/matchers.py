@@ -173,7 +173,7 @@ class _PatternGroup:
     patterns: list[tuple[str, list[dict], int]] = field(default_factory=list)   # key, pattern, anchor position
     _matcher: Matcher | None = None
     _in_matcher: int = 0                    # patterns given to the Matcher so far
-    _merged: list[tuple[_TokenTest, ...]] | None = None
+    _merged: tuple[list[_TokenTest], list[tuple[_TokenTest, ...]]] | None = None   # screen, alternatives
 
     def add(self, key: str, pattern: list[dict], position: int) -> None:
         self.patterns.append((key, pattern, position))
@@ -187,9 +187,12 @@ class _PatternGroup:
         return [_neighbour_tests(pattern, position) for _, pattern, position in self.patterns]
 
     @property
-    def merged(self) -> list[tuple[_TokenTest, ...]]:
+    def merged(self) -> tuple[list[_TokenTest], list[tuple[_TokenTest, ...]]]:
+        """The group's screen (`_screen`) and, per pattern, its tests, the
+        most telling first."""
         if self._merged is None:
-            self._merged = _merge_single_tests(self.tests)
+            alternatives = [tuple(sorted(tests, key=_telling_first)) for tests in _merge_single_tests(self.tests)]
+            self._merged = (_screen(alternatives), alternatives)
         return self._merged
 
     def run(self, doclike) -> list[tuple[int, int, int]]:
@@ -203,13 +206,39 @@ class _PatternGroup:
 
     def admits(self, tokens: Tokens, anchor: int) -> bool:
         """Whether any pattern of the group can match around `anchor`."""
-        for tests in self.merged:
+        screen, alternatives = self.merged
+        if screen and not any(test.passes(tokens, anchor) for test in screen):
+            return False
+        for tests in alternatives:
             for test in tests:
                 if not test.passes(tokens, anchor):
                     break
             else:
                 return True
         return False
+
+
+def _telling_first(test: _TokenTest) -> tuple[bool, bool]:
+    """Tests of a neighbour at a fixed distance rule out most anchors; the
+    anchor's own tests mostly repeat what found it, and a range costs a
+    test per token."""
+    return test.offset == 0, test.until is not None
+
+
+def _screen(alternatives: list[tuple[_TokenTest, ...]]) -> list[_TokenTest]:
+    """The first test of each pattern, those of the same token and kind
+    merged (`_merge_single_tests`): a pattern matches only where its first
+    test passes, so where none of these does, no pattern of the group can,
+    found with a few tests instead of trying every pattern. Empty when that
+    saves nothing or a pattern has no test."""
+    if len(alternatives) < 3 or not all(alternatives):
+        return []
+    buckets: dict[tuple, list[tuple[_TokenTest, ...]]] = {}
+    for tests in alternatives:
+        first = tests[0]
+        buckets.setdefault((first.offset, first.until, first.words is None, first.on_lower), []).append((first,))
+    screen = [merged[0] for bucket in buckets.values() for merged in _merge_single_tests(bucket)]
+    return screen if len(screen) < len(alternatives) else []
 
 
 def _merge_single_tests(alternatives: list[tuple[_TokenTest, ...]]) -> list[tuple[_TokenTest, ...]]:
@@ -227,8 +256,8 @@ def _merge_single_tests(alternatives: list[tuple[_TokenTest, ...]]) -> list[tupl
     if first.words is not None:
         return [(_TokenTest(first.offset, frozenset().union(*(t.words for t in singles)), None, until=first.until),)]
     patterns = [t.regex.pattern for t in singles if t.regex is not None]
-    if any("(?(" in pattern for pattern in patterns):
-        return alternatives             # a conditional group would see another alternative's groups
+    if any("(?(" in pattern or _BACK_REFERENCE.search(pattern) for pattern in patterns):
+        return alternatives             # it would see another alternative's groups
     try:
         regex = re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
     except re.error:
@@ -245,6 +274,9 @@ class PatternPlan(NamedTuple):
     position: int
     before: int | None
     after: int | None
+
+
+_BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 class _AnchoredPatterns:
