@@ -148,14 +148,31 @@ class _TokenTest(NamedTuple):
         if self.until is None:
             index = anchor + self.offset
             return 0 <= index < len(tokens.starts) and self.fits(tokens.text_of(index))
-        last = min(anchor + self.until, len(tokens.starts) - 1)
-        return any(self.fits(tokens.text_of(index)) for index in range(max(anchor + self.offset, 0), last + 1))
+        for index in range(max(anchor + self.offset, 0), min(anchor + self.until, len(tokens.starts) - 1) + 1):
+            if self.fits(tokens.text_of(index)):
+                return True
+        return False
 
     def fits(self, text: str) -> bool:
         if self.words is not None:
             return text.lower() in self.words
         assert self.regex is not None
         return self.regex.search(text.lower() if self.on_lower else text) is not None
+
+
+class _Screening(NamedTuple):
+    """How a group tells whether its patterns can match around an anchor:
+    its screen (`_screen`); per pattern, its tests, the most telling first;
+    and, for a group whose tests read the anchor token alone, what was
+    found per anchor text (else None)."""
+    screen: list[_TokenTest]
+    alternatives: list[tuple[_TokenTest, ...]]
+    by_text: dict[str, bool] | None
+
+
+# Entries a table of what was worked out for a text (a chunk, a token) keeps
+# before it is emptied and filled again.
+MAX_REMEMBERED = 200_000
 
 
 @dataclass(eq=False)
@@ -173,7 +190,7 @@ class _PatternGroup:
     patterns: list[tuple[str, list[dict], int]] = field(default_factory=list)   # key, pattern, anchor position
     _matcher: Matcher | None = None
     _in_matcher: int = 0                    # patterns given to the Matcher so far
-    _merged: tuple[list[_TokenTest], list[tuple[_TokenTest, ...]]] | None = None   # screen, alternatives
+    _merged: _Screening | None = None
 
     def add(self, key: str, pattern: list[dict], position: int) -> None:
         self.patterns.append((key, pattern, position))
@@ -187,12 +204,11 @@ class _PatternGroup:
         return [_neighbour_tests(pattern, position) for _, pattern, position in self.patterns]
 
     @property
-    def merged(self) -> tuple[list[_TokenTest], list[tuple[_TokenTest, ...]]]:
-        """The group's screen (`_screen`) and, per pattern, its tests, the
-        most telling first."""
+    def merged(self) -> _Screening:
         if self._merged is None:
             alternatives = [tuple(sorted(tests, key=_telling_first)) for tests in _merge_single_tests(self.tests)]
-            self._merged = (_screen(alternatives), alternatives)
+            alone = all(test.offset == 0 and test.until is None for tests in alternatives for test in tests)
+            self._merged = _Screening(_screen(alternatives), alternatives, {} if alone else None)
         return self._merged
 
     def run(self, doclike) -> list[tuple[int, int, int]]:
@@ -205,8 +221,23 @@ class _PatternGroup:
         return self._matcher(doclike)
 
     def admits(self, tokens: Tokens, anchor: int) -> bool:
-        """Whether any pattern of the group can match around `anchor`."""
-        screen, alternatives = self.merged
+        """Whether any pattern of the group can match around `anchor`
+        (remembered per anchor text where that is all the tests read:
+        hashtags and numbers recur from post to post)."""
+        merged = self.merged
+        if merged.by_text is None:
+            return self._admits(merged, tokens, anchor)
+        text = tokens.text_of(anchor)
+        found = merged.by_text.get(text)
+        if found is None:
+            if len(merged.by_text) >= MAX_REMEMBERED:
+                merged.by_text.clear()
+            found = merged.by_text[text] = self._admits(merged, tokens, anchor)
+        return found
+
+    @staticmethod
+    def _admits(merged: _Screening, tokens: Tokens, anchor: int) -> bool:
+        screen, alternatives, _ = merged
         if screen and not any(test.passes(tokens, anchor) for test in screen):
             return False
         for tests in alternatives:
@@ -387,7 +418,6 @@ class _ClassIndex:
     chunk lower-cased is the same chunk of the text lower-cased whenever
     lower-casing keeps the text's length, which `Tokens.lower_text` needs.)"""
 
-    MAX_CHUNKS = 200_000                    # chunks remembered, then forgotten
 
     def __init__(self, classes: dict[str, re.Pattern]) -> None:
         self.always: frozenset[str] = frozenset(
@@ -413,7 +443,7 @@ class _ClassIndex:
         return found
 
     def _learn(self, chunk: str) -> frozenset[str]:
-        if len(self.chunks) >= self.MAX_CHUNKS:
+        if len(self.chunks) >= MAX_REMEMBERED:
             self.chunks.clear()
         lowered = chunk.lower()
         found = self.chunks[chunk] = frozenset(
