@@ -418,7 +418,6 @@ class _ClassIndex:
     chunk lower-cased is the same chunk of the text lower-cased whenever
     lower-casing keeps the text's length, which `Tokens.lower_text` needs.)"""
 
-
     def __init__(self, classes: dict[str, re.Pattern]) -> None:
         self.always: frozenset[str] = frozenset(
             name for name in classes if name.startswith((LOWER_LITERALS, TEXT_LITERALS))
