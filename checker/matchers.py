@@ -171,8 +171,8 @@ class _Screening(NamedTuple):
 
 
 # Entries a table of what was worked out for a text (a chunk, a token) keeps
-# before it is emptied and filled again.
-MAX_REMEMBERED = 200_000
+# before it is emptied and filled again: about 10 MB each at the most.
+MAX_REMEMBERED = 100_000
 
 
 @dataclass(eq=False)
@@ -409,6 +409,9 @@ class _AnchoredPatterns:
         return matches
 
 
+_NO_CLASSES: frozenset[str] = frozenset()     # shared: most chunks hold no class
+
+
 class _ClassIndex:
     """Which character classes (`CHARACTER_CLASSES` and literal strings) a
     text holds, found chunk by chunk between white space: no match of a
@@ -446,7 +449,7 @@ class _ClassIndex:
             self.chunks.clear()
         lowered = chunk.lower()
         found = self.chunks[chunk] = frozenset(
-            name for name, finder, lower in self.finders if finder.search(lowered if lower else chunk))
+            name for name, finder, lower in self.finders if finder.search(lowered if lower else chunk)) or _NO_CLASSES
         return found
 
 
