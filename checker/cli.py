@@ -35,14 +35,9 @@ from .progress import progress_for
 from .readers import INPUT_FORMATS, read_options
 from .readers.drafts import Skipped, read_drafts
 from .recording import RunHistory, start_history
-from .reporters import REPORTERS
+from .reporters import REPORTERS, ReporterClasses
 from .reporters.base import ReportContext
-from .reporters.github import GithubReporter
 from .reporters.grouping import POST_GROUPS
-from .reporters.json_out import JsonReporter
-from .reporters.junit import JunitReporter
-from .reporters.lint_text import LintTextReporter
-from .reporters.sarif import SarifReporter
 from .rule_docs import MarketSummary, write_rule_docs
 from .runloop import AuditSetup, RunLoop, resolve_jobs
 from .selection import unknown_rule_message
@@ -269,8 +264,9 @@ def report(audit_file: str, report_dir: str | None, report_dir_alias: str | None
 
 # --------------------------------------------------------------------------- check (drafts in CI)
 
-CHECK_REPORTERS = {"text": LintTextReporter, "github": GithubReporter, "sarif": SarifReporter,
-                   "junit": JunitReporter, "json": JsonReporter}
+CHECK_REPORTERS = ReporterClasses({"text": ("lint_text", "LintTextReporter"), "github": ("github", "GithubReporter"),
+                                   "sarif": ("sarif", "SarifReporter"), "junit": ("junit", "JunitReporter"),
+                                   "json": ("json_out", "JsonReporter")})
 
 
 @main.command(short_help="Check campaign drafts, as a linter in CI.", epilog="""\b

@@ -27,6 +27,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Mapping
 
+from . import gcpause
 from .model import Rejected, Summary
 from .readers.blocks import Block, Piece, count_line_ends, expand_sources, number_blocks, plan_pieces
 from .readers.pipeline import posts_from_values
@@ -99,6 +100,7 @@ def _local_workers(address: str) -> int:
 
 def audit_on_cluster(loop: RunLoop, paths: Sequence[str], address: str) -> Summary:
     """Audit `paths` on the cluster at `address` into `loop`."""
+    gcpause.resume()            # this process builds no pipeline
     with _Connection(address) as connection:
         return audit_with_client(connection.client, loop, paths)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Callable, Iterable, Mapping
 
+from . import gcpause
 from .budget import OverBudget, TimeBudget
 from .checks import ALL_HOLDS, CHECK_FUNCTIONS, CHECK_NEEDS, MarketView, Result
 from .evidence import Analyser, PostFacts
@@ -118,6 +119,7 @@ class Auditor:
             if nlp.lang not in self._matchers:
                 self._matchers[nlp.lang] = CompiledMatchers(nlp, self.ruleset)
             found = self._pipelines[language] = (nlp, self._matchers[nlp.lang])
+            gcpause.resume()
         return found
 
     def choose_markets(self, post: Post) -> MarketChoice:

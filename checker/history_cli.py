@@ -16,7 +16,6 @@ import click
 from .cli_options import config_options, format_option
 from .cli_run import Failure, RunOptions, load_run_settings
 from .reporters.base import describe_review, printable
-from .reporters.report_data import pack_summary
 from .store import (
     CONFIRMED, DISMISSED, REOPENED, Decision, FindingRef, RunDiff, RunSummary, StoreError, StoreLocation,
     StoreMissing, Timeline, resolve_store,
@@ -111,6 +110,8 @@ def verdict_line(counts) -> str:
 
 
 def _run_lines(run: RunSummary) -> list[str]:
+    from .reporters.report_data import pack_summary     # the HTML reports' module: only when printing a run
+
     lines = [f"run {run.id}  {when(run.finished_at)}  {run.command}  clearlabel {run.tool_version}"]
     for item in run.inputs:
         digest = f"sha256 {item.sha256[:12]}…, {item.bytes:,} bytes" if item.sha256 else "not hashed"

@@ -9,12 +9,13 @@ reused for every post.
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
 from spacy.attrs import IDX, IS_CURRENCY, LENGTH, LIKE_URL
@@ -23,6 +24,7 @@ from spacy import __version__ as spacy_version
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from .normalise import normalise
 from .packs import Matchable, RuleSet, _sre, _sre_parse
@@ -132,23 +134,45 @@ class Tokens:
 # --------------------------------------------------------------------------- token patterns
 
 class _TokenTest(NamedTuple):
-    """What the token `offset` places from a pattern's anchor must be for the
-    pattern to match there: one of `words` (in lower case), or a match of
-    `regex` on its text (`on_lower`: on its lower-case form)."""
+    """What the token `offset` places from a pattern's anchor (or, with
+    `until`, one of the tokens `offset` to `until` places from it) must be
+    for the pattern to match there: one of `words` (in lower case), or a
+    match of `regex` on its text (`on_lower`: on its lower-case form)."""
     offset: int
     words: frozenset[str] | None
     regex: re.Pattern | None
     on_lower: bool = False
+    until: int | None = None
 
     def passes(self, tokens: Tokens, anchor: int) -> bool:
-        index = anchor + self.offset
-        if not 0 <= index < len(tokens.starts):
-            return False
-        text = tokens.text_of(index)
+        if self.until is None:
+            index = anchor + self.offset
+            return 0 <= index < len(tokens.starts) and self.fits(tokens.text_of(index))
+        for index in range(max(anchor + self.offset, 0), min(anchor + self.until, len(tokens.starts) - 1) + 1):
+            if self.fits(tokens.text_of(index)):
+                return True
+        return False
+
+    def fits(self, text: str) -> bool:
         if self.words is not None:
             return text.lower() in self.words
         assert self.regex is not None
         return self.regex.search(text.lower() if self.on_lower else text) is not None
+
+
+class _Screening(NamedTuple):
+    """How a group tells whether its patterns can match around an anchor:
+    its screen (`_screen`); per pattern, its tests, the most telling first;
+    and, for a group whose tests read the anchor token alone, what was
+    found per anchor text (else None)."""
+    screen: list[_TokenTest]
+    alternatives: list[tuple[_TokenTest, ...]]
+    by_text: dict[str, bool] | None
+
+
+# Entries a table of what was worked out for a text (a chunk, a token) keeps
+# before it is emptied and filled again: about 10 MB each at the most.
+MAX_REMEMBERED = 100_000
 
 
 @dataclass(eq=False)
@@ -156,43 +180,96 @@ class _PatternGroup:
     """Patterns that share an anchor, in one Matcher, with the most tokens
     any of them can reach before and after the anchor (None: unbounded), and
     per pattern the tests its fixed neighbours must pass. Patterns reach the
-    Matcher when the group first runs: most groups never run in a short
-    check, and adding a pattern costs more than running it."""
-    matcher: Matcher
+    Matcher, and their tests are compiled, when the group is first used:
+    most groups never are in a short check, and adding a pattern costs more
+    than running it."""
+    vocab: Vocab
     before: int | None
     after: int | None
-    tests: list[tuple[_TokenTest, ...]] = field(default_factory=list)
-    pending: list[tuple[str, list[dict]]] = field(default_factory=list)
-    _merged: list[tuple[_TokenTest, ...]] | None = None
+    anchored: bool = True
+    patterns: list[tuple[str, list[dict], int]] = field(default_factory=list)   # key, pattern, anchor position
+    _matcher: Matcher | None = None
+    _in_matcher: int = 0                    # patterns given to the Matcher so far
+    _merged: _Screening | None = None
 
-    def add(self, key: str, pattern: list[dict], tests: tuple[_TokenTest, ...]) -> None:
-        self.pending.append((key, pattern))
-        self.tests.append(tests)
+    def add(self, key: str, pattern: list[dict], position: int) -> None:
+        self.patterns.append((key, pattern, position))
         self._merged = None
 
     @property
-    def merged(self) -> list[tuple[_TokenTest, ...]]:
+    def tests(self) -> list[tuple[_TokenTest, ...]]:
+        """Per pattern, the tests around its anchor (none when unanchored)."""
+        if not self.anchored:
+            return [() for _ in self.patterns]
+        return [_neighbour_tests(pattern, position) for _, pattern, position in self.patterns]
+
+    @property
+    def merged(self) -> _Screening:
         if self._merged is None:
-            self._merged = _merge_single_tests(self.tests)
+            alternatives = [tuple(sorted(tests, key=_telling_first)) for tests in _merge_single_tests(self.tests)]
+            alone = all(test.offset == 0 and test.until is None for tests in alternatives for test in tests)
+            self._merged = _Screening(_screen(alternatives), alternatives, {} if alone else None)
         return self._merged
 
     def run(self, doclike) -> list[tuple[int, int, int]]:
         """The Matcher's matches in `doclike` (a Doc or a Span of one)."""
-        if self.pending:
-            for key, pattern in self.pending:
-                self.matcher.add(key, [pattern])
-            self.pending.clear()
-        return self.matcher(doclike)
+        if self._matcher is None:
+            self._matcher = Matcher(self.vocab)
+        for key, pattern, _ in self.patterns[self._in_matcher:]:
+            self._matcher.add(key, [pattern])
+        self._in_matcher = len(self.patterns)
+        return self._matcher(doclike)
 
     def admits(self, tokens: Tokens, anchor: int) -> bool:
-        """Whether any pattern of the group can match around `anchor`."""
-        for tests in self.merged:
+        """Whether any pattern of the group can match around `anchor`
+        (remembered per anchor text where that is all the tests read:
+        hashtags and numbers recur from post to post)."""
+        merged = self.merged
+        if merged.by_text is None:
+            return self._admits(merged, tokens, anchor)
+        text = tokens.text_of(anchor)
+        found = merged.by_text.get(text)
+        if found is None:
+            if len(merged.by_text) >= MAX_REMEMBERED:
+                merged.by_text.clear()
+            found = merged.by_text[text] = self._admits(merged, tokens, anchor)
+        return found
+
+    @staticmethod
+    def _admits(merged: _Screening, tokens: Tokens, anchor: int) -> bool:
+        screen, alternatives, _ = merged
+        if screen and not any(test.passes(tokens, anchor) for test in screen):
+            return False
+        for tests in alternatives:
             for test in tests:
                 if not test.passes(tokens, anchor):
                     break
             else:
                 return True
         return False
+
+
+def _telling_first(test: _TokenTest) -> tuple[bool, bool]:
+    """Tests of a neighbour at a fixed distance rule out most anchors; the
+    anchor's own tests mostly repeat what found it, and a range costs a
+    test per token."""
+    return test.offset == 0, test.until is not None
+
+
+def _screen(alternatives: list[tuple[_TokenTest, ...]]) -> list[_TokenTest]:
+    """The first test of each pattern, those of the same token and kind
+    merged (`_merge_single_tests`): a pattern matches only where its first
+    test passes, so where none of these does, no pattern of the group can,
+    found with a few tests instead of trying every pattern. Empty when that
+    saves nothing or a pattern has no test."""
+    if len(alternatives) < 3 or not all(alternatives):
+        return []
+    buckets: dict[tuple, list[tuple[_TokenTest, ...]]] = {}
+    for tests in alternatives:
+        first = tests[0]
+        buckets.setdefault((first.offset, first.until, first.words is None, first.on_lower), []).append((first,))
+    screen = [merged[0] for bucket in buckets.values() for merged in _merge_single_tests(bucket)]
+    return screen if len(screen) < len(alternatives) else []
 
 
 def _merge_single_tests(alternatives: list[tuple[_TokenTest, ...]]) -> list[tuple[_TokenTest, ...]]:
@@ -204,19 +281,33 @@ def _merge_single_tests(alternatives: list[tuple[_TokenTest, ...]]) -> list[tupl
     if len(singles) < 2 or len(singles) < len(alternatives):
         return alternatives
     first = singles[0]
-    if any((t.offset, t.words is None, t.on_lower) != (first.offset, first.words is None, first.on_lower)
-           for t in singles):
+    if any((t.offset, t.until, t.words is None, t.on_lower) != (first.offset, first.until, first.words is None,
+                                                                   first.on_lower) for t in singles):
         return alternatives
     if first.words is not None:
-        return [(_TokenTest(first.offset, frozenset().union(*(t.words for t in singles)), None),)]
+        return [(_TokenTest(first.offset, frozenset().union(*(t.words for t in singles)), None, until=first.until),)]
     patterns = [t.regex.pattern for t in singles if t.regex is not None]
-    if any("(?(" in pattern for pattern in patterns):
-        return alternatives             # a conditional group would see another alternative's groups
+    if any("(?(" in pattern or _BACK_REFERENCE.search(pattern) for pattern in patterns):
+        return alternatives             # it would see another alternative's groups
     try:
         regex = re.compile("|".join(f"(?:{pattern})" for pattern in patterns))
     except re.error:
         return alternatives
-    return [(_TokenTest(first.offset, None, regex, first.on_lower),)]
+    return [(_TokenTest(first.offset, None, regex, first.on_lower, first.until),)]
+
+
+class PatternPlan(NamedTuple):
+    """A pattern's anchor (`_anchor`) and reach before and after it (`_reach`;
+    None: unbounded): what placing a pattern in its group takes, kept in the
+    cache (`pattern_plans`) since working it out parses every regex."""
+    words: frozenset[str]
+    char: str
+    position: int
+    before: int | None
+    after: int | None
+
+
+_BACK_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")
 
 
 class _AnchoredPatterns:
@@ -248,21 +339,27 @@ class _AnchoredPatterns:
         self.classes = dict(CHARACTER_CLASSES)
         if nlp.vocab.lex_attr_getters.get(IS_CURRENCY, is_currency) is not is_currency:
             del self.classes[CURRENCY]
+        self.class_index = _ClassIndex(self.classes)
 
-    def add(self, key: str, pattern: list[dict]) -> None:
+    def plan(self, pattern: list[dict]) -> PatternPlan:
+        """Where `pattern` is anchored and how far it reaches around its anchor."""
         words, char, position = _anchor(pattern, self.classes)
-        if char.startswith((LOWER_LITERALS, TEXT_LITERALS)) and char not in self.classes:
-            self.classes[char] = re.compile(char.split(":", 1)[1])
         anchored = bool(words or char)
         before = _reach(pattern[:position]) if anchored else None
         after = _reach(pattern[position + 1:]) if anchored else None
-        tests = _neighbour_tests(pattern, position) if anchored else ()
+        return PatternPlan(words, char, position, before, after)
+
+    def add(self, key: str, pattern: list[dict], plan: PatternPlan | None = None) -> None:
+        words, char, position, before, after = plan or self.plan(pattern)
+        if char.startswith((LOWER_LITERALS, TEXT_LITERALS)) and char not in self.classes:
+            self.classes[char] = re.compile(char.split(":", 1)[1])
+            self.class_index = _ClassIndex(self.classes)
         group_key = (words, char)
         group = self.groups.get(group_key)
         if group is None:
-            group = self.groups[group_key] = _PatternGroup(Matcher(self.vocab), before, after)
+            group = self.groups[group_key] = _PatternGroup(self.vocab, before, after, anchored=bool(words or char))
             if words:
-                for word in words:
+                for word in sorted(words):
                     self._add_anchor_word(word, group)
             elif char in self.classes:
                 self.by_class.setdefault(char, []).append(group)
@@ -273,7 +370,7 @@ class _AnchoredPatterns:
         else:
             group.before = _wider(group.before, before)
             group.after = _wider(group.after, after)
-        group.add(key, pattern, tests)
+        group.add(key, pattern, position)
 
     def _add_anchor_word(self, word: str, group: _PatternGroup) -> None:
         if not word:
@@ -297,7 +394,10 @@ class _AnchoredPatterns:
                 for group in groups:
                     if group.admits(tokens, index):
                         _add_window(windows, group, index, length)
+        present = self.class_index.present(tokens)
         for name, groups in self.by_class.items():
+            if present is not None and name not in present:
+                continue
             for index in tokens.matching(self.classes[name], lower=name.startswith(LOWER_LITERALS)):
                 for group in groups:
                     if group.admits(tokens, index):
@@ -307,6 +407,50 @@ class _AnchoredPatterns:
             for start, end in _merged(spans):
                 matches.extend((key, start + s, start + e) for key, s, e in group.run(doc[start:end]))
         return matches
+
+
+_NO_CLASSES: frozenset[str] = frozenset()     # shared: most chunks hold no class
+
+
+class _ClassIndex:
+    """Which character classes (`CHARACTER_CLASSES` and literal strings) a
+    text holds, found chunk by chunk between white space: no match of a
+    class holds white space, and words recur from post to post, so a post
+    costs a lookup per chunk instead of a search of its text per class.
+    A class whose literal strings hold white space is always searched. (A
+    chunk lower-cased is the same chunk of the text lower-cased whenever
+    lower-casing keeps the text's length, which `Tokens.lower_text` needs.)"""
+
+    def __init__(self, classes: dict[str, re.Pattern]) -> None:
+        self.always: frozenset[str] = frozenset(
+            name for name in classes if name.startswith((LOWER_LITERALS, TEXT_LITERALS))
+            and any(c.isspace() for c in name))
+        self.finders: list[tuple[str, re.Pattern, bool]] = [      # name, finder, on the lower-cased chunk
+            (name, finder, name.startswith(LOWER_LITERALS))
+            for name, finder in classes.items() if name not in self.always]
+        self.chunks: dict[str, frozenset[str]] = {}
+
+    def present(self, tokens: Tokens) -> set[str] | None:
+        """The classes that may occur in the text of `tokens` (None: any)."""
+        if tokens.lower_text() is None:
+            return None                     # lower-casing moved the offsets: search everything
+        found = set(self.always)
+        chunks = self.chunks
+        for chunk in tokens.text.split():
+            classes = chunks.get(chunk)
+            if classes is None:
+                classes = self._learn(chunk)
+            if classes:
+                found |= classes
+        return found
+
+    def _learn(self, chunk: str) -> frozenset[str]:
+        if len(self.chunks) >= MAX_REMEMBERED:
+            self.chunks.clear()
+        lowered = chunk.lower()
+        found = self.chunks[chunk] = frozenset(
+            name for name, finder, lower in self.finders if finder.search(lowered if lower else chunk)) or _NO_CLASSES
+        return found
 
 
 def _add_window(windows: dict[_PatternGroup, list[tuple[int, int]]], group: _PatternGroup,
@@ -506,20 +650,48 @@ def _token_literals(token: dict) -> tuple[frozenset[str], str]:
 
 
 def _neighbour_tests(pattern: list[dict], position: int) -> tuple[_TokenTest, ...]:
-    """Tests on the anchor token and on the tokens at a fixed distance from
-    it (no operator between them and the anchor) that any match must pass.
-    An anchor with an operator may repeat, so only it is tested then."""
-    reachable = [position]
-    if not pattern[position].get("OP"):
-        for step in (1, -1):
-            index = position + step
-            while 0 <= index < len(pattern) and not pattern[index].get("OP"):
-                reachable.append(index)
-                index += step
-    return tuple(test for index in reachable for test in _token_tests(pattern[index], index - position))
+    """Tests on the anchor token and on the tokens around it that any match
+    must pass: each token without an operator, at the distance (or within
+    the range of distances) that the tokens between it and the anchor can
+    cover, up to a token that may repeat without bound. An anchor with an
+    operator may repeat, so only it is tested then."""
+    tests = _token_tests(pattern[position], 0)
+    if pattern[position].get("OP"):
+        return tuple(tests)
+    for step in (1, -1):
+        nearest = farthest = 0                  # how far the last token passed may sit from the anchor
+        index = position + step
+        while 0 <= index < len(pattern):
+            least, most = _repeats(pattern[index].get("OP", ""))
+            if most is None:
+                break
+            nearest, farthest = nearest + least, farthest + most
+            if not pattern[index].get("OP"):
+                first, last = sorted((step * nearest, step * farthest))
+                tests += _token_tests(pattern[index], first, None if first == last else last)
+            index += step
+    return tuple(tests)
 
 
-def _token_tests(token: dict, offset: int) -> list[_TokenTest]:
+def _repeats(op: str) -> tuple[int, int | None]:
+    """The fewest and most tokens a token spec with operator `op` covers
+    (None: no bound)."""
+    if op in ("", "!"):
+        return 1, 1
+    if op == "?":
+        return 0, 1
+    if op.startswith("{") and op.endswith("}"):
+        low, comma, high = op[1:-1].partition(",")
+        try:
+            least = int(low) if low else 0
+            most = int(high) if comma and high else (None if comma else least)
+        except ValueError:
+            return 0, None
+        return least, most
+    return 0, None                              # "*", "+"
+
+
+def _token_tests(token: dict, offset: int, until: int | None = None) -> list[_TokenTest]:
     """Tests equivalent to, or weaker than, the text predicates of one token
     spec; predicates on other attributes are left to the Matcher."""
     tests = []
@@ -532,10 +704,10 @@ def _token_tests(token: dict, offset: int) -> list[_TokenTest]:
         words = value.get("IN")
         if isinstance(words, list) and all(isinstance(word, str) for word in words):
             # ORTH and TEXT literals compared in lower case: weaker, never wrong.
-            tests.append(_TokenTest(offset, frozenset(w.lower() for w in words), None))
+            tests.append(_TokenTest(offset, frozenset(w.lower() for w in words), None, until=until))
         regex = value.get("REGEX")
         if isinstance(regex, str):
-            tests.append(_TokenTest(offset, None, re.compile(regex), on_lower=attr == "LOWER"))
+            tests.append(_TokenTest(offset, None, re.compile(regex), on_lower=attr == "LOWER", until=until))
     return tests
 
 
@@ -605,18 +777,19 @@ class CompiledMatchers:
         self.urls = _UrlRules()
         self.keys: dict[int, _Key] = {}          # match id -> what it finds
         self.words = _phrase_words(nlp, ruleset)
-        for signal in ruleset.signals:
-            self._add(_Key.of(SIGNAL, signal.id, signal.match), signal.match)
-        for label in ruleset.labels.values():
-            self._add(_Key.of(LABEL, label.id, label.match), label.match)
+        entries = [(_Key.of(SIGNAL, signal.id, signal.match), signal.match) for signal in ruleset.signals]
+        entries += [(_Key.of(LABEL, label.id, label.match), label.match) for label in ruleset.labels.values()]
+        plans = iter(pattern_plans(self.patterns, [list(p) for _, match in entries for p in match.patterns]))
+        for key, match in entries:
+            self._add(key, match, plans)
 
-    def _add(self, key: _Key, match: Matchable) -> None:
+    def _add(self, key: _Key, match: Matchable, plans: Iterator[PatternPlan]) -> None:
         name = f"{key.target}|{key.id}"
         self.keys[self.nlp.vocab.strings.add(name)] = key
         for phrase in match.phrases:
             self.phrases.add(name, self.words[phrase])
         for pattern in match.patterns:
-            self.patterns.add(name, list(pattern))
+            self.patterns.add(name, list(pattern), next(plans))
         if match.hosts or match.url_params:
             self.urls.add(_compile_url_rule(key, match))
 
@@ -659,6 +832,40 @@ def _phrase_words(nlp: Language, ruleset: RuleSet) -> dict[str, tuple[str, ...]]
     if not isinstance(found, dict) or not all(isinstance(found.get(phrase), list) for phrase in phrases):
         found = tokenize()
     return {phrase: tuple(found[phrase]) for phrase in phrases}
+
+
+def pattern_plans(patterns: _AnchoredPatterns, specs: list[list[dict]]) -> list[PatternPlan]:
+    """`patterns.plan` of each token pattern in `specs`, kept in the cache
+    (`checker.pack_cache`): a plan depends on the pattern and on which
+    character classes the language can anchor on."""
+    from .pack_cache import cached
+
+    def plan_all() -> list[list]:
+        return [_plan_json(patterns.plan(spec)) for spec in specs]
+
+    classes = sorted(name for name in CHARACTER_CLASSES if name in patterns.classes)
+    try:
+        parts = [f"classes {' '.join(classes)}", json.dumps(specs, sort_keys=True, ensure_ascii=False)]
+    except (TypeError, ValueError):
+        return [patterns.plan(spec) for spec in specs]
+    found = cached("patterns", parts, plan_all, code=("matchers",))
+    try:
+        plans = [_plan_of(item) for item in found]
+    except (TypeError, ValueError):
+        plans = []
+    return plans if len(plans) == len(specs) else [patterns.plan(spec) for spec in specs]
+
+
+def _plan_json(plan: PatternPlan) -> list:
+    return [sorted(plan.words), plan.char, plan.position, plan.before, plan.after]
+
+
+def _plan_of(item: list) -> PatternPlan:
+    words, char, position, before, after = item
+    if not (isinstance(words, list) and all(isinstance(w, str) for w in words) and isinstance(char, str)
+            and isinstance(position, int) and all(r is None or isinstance(r, int) for r in (before, after))):
+        raise ValueError("not a pattern plan")
+    return PatternPlan(frozenset(words), char, position, before, after)
 
 
 def _well_placed(key: _Key, tokens: Tokens, start: int, end: int) -> bool:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, NamedTuple
 
+from . import gcpause
 from .budget import TimeBudget
 from .diagnostics import Diagnostics
 from .gate import result_fails
@@ -134,6 +135,7 @@ class PieceAuditor:
 
 
 def _start_worker(setup: AuditSetup) -> PieceAuditor:
+    gcpause.pause()             # resumed once the worker's first pipeline is built
     return PieceAuditor(setup)
 
 
@@ -201,6 +203,7 @@ class RunLoop:
             work = PieceAuditor(self.setup, auditor)
             self._consumed(work(piece) for piece in pieces)
         else:
+            gcpause.resume()        # this process builds no pipeline
             self._consumed(map_in_workers(pieces, jobs, _start_worker, (self.setup,)))
         return self.finish()
 
@@ -212,6 +215,7 @@ class RunLoop:
             work = PieceAuditor(self.setup, auditor)
             self._consumed(work(chunk) for chunk in chunks)
         else:
+            gcpause.resume()
             self._consumed(map_in_workers(chunks, jobs, _start_worker, (self.setup,)))
         return self.finish()
 
