@@ -22,7 +22,7 @@ from .brands import (
 from .language import detect_language
 from .matchers import LABEL, CompiledMatchers, Hit, Tokens, ends_line, opens_line
 from .model import Evidence, Post, Span, Strength
-from .negations import Canceller, NegationHit, clause_words_before, negated_at
+from .negations import Canceller, NegationHit, Negator, clause_words_before, negated_at
 from .normalise import Normalised, normalise
 from .nlp import make_doc
 from .packs import LexiconLabel, RuleSet, Signal, fold_word
@@ -225,16 +225,16 @@ class Analyser:
         """File one matcher hit as a label, a denial, a negation, context or evidence."""
         span = _original_span(name, folded, hit)
         if hit.target == LABEL:
-            negator = self._negated_at(facts, folded.text, hit.start)
+            negator = self._negator(facts, folded.text, hit.start)
             if negator is not None:
-                begin, _ = folded.to_original(negator, hit.end)
+                begin, _ = folded.to_original(negator.start, hit.end)
                 facts.denials.append(Span(name, begin, span.end, folded.original[begin:span.end]))
             else:
                 facts.labels.append(LabelHit(self.ruleset.labels[hit.id], span, folded.is_obfuscated(hit.start, hit.end),
                                              self._declares(name, folded.text, hit)))
             return
         signal = self.signals[hit.id]
-        if signal.kind in NEGATABLE_KINDS and self._negated_at(facts, folded.text, hit.start) is not None:
+        if signal.kind in NEGATABLE_KINDS and self._negator(facts, folded.text, hit.start) is not None:
             facts.denials.append(span)      # "nobody is paying me", "they didn't send me this"
             return
         if signal.kind == "negation":
@@ -246,18 +246,17 @@ class Analyser:
         else:
             facts.evidence.append(Evidence(signal.kind, signal.strength, signal.id, span, hit.detail))
 
-    def _negated_at(self, facts: PostFacts, text: str, start: int) -> int | None:
-        """Where the negator of a hit at `start` begins, or None. A negator
-        counts only in a language that has it, when the post's language is
-        known: Swedish "ni" is "you", Dutch "pas" is "just", not the French
-        negations."""
-        at = negated_at(text, start, self.negators, self.negation_gaps)
-        if at is None:
+    def _negator(self, facts: PostFacts, text: str, start: int) -> Negator | None:
+        """The negator of a hit at `start`, or None. A negator counts only in
+        a language that has it, when the post's language is known: Swedish
+        "ni" is "you", Dutch "pas" is "just", not the French negations."""
+        negator = negated_at(text, start, self.negators, self.negation_gaps)
+        if negator is None:
             return None
-        languages = self.negator_languages.get(_word_at(text, at), ())
+        languages = self.negator_languages.get(negator.word, ())
         if languages and facts.language and facts.language not in languages:
             return None
-        return at
+        return negator
 
     def _structure(self, facts: PostFacts, name: str, text: str, tokens: Tokens, folded: Normalised) -> None:
         for index in tokens.starting_with("@"):
@@ -332,21 +331,20 @@ def _merge_overlapping(evidence: list[Evidence]) -> list[Evidence]:
 
 def _slot_words(ruleset: RuleSet, name: str) -> frozenset[str]:
     """A slot's words folded like post text, for comparing with folded words."""
-    return frozenset(fold_word(word).replace("’", "'") for word in ruleset.slots.get(name, ()))
+    return frozenset(_folded_slot_word(word) for word in ruleset.slots.get(name, ()))
 
 
 def _word_languages(ruleset: RuleSet, name: str) -> dict[str, tuple[str, ...]]:
     """A slot's words, folded like post text, with the languages that use them."""
     found: dict[str, tuple[str, ...]] = {}
     for word, languages in ruleset.slot_languages.get(name, {}).items():
-        key = fold_word(word).replace("’", "'")
+        key = _folded_slot_word(word)
         found[key] = found.get(key, ()) + languages
     return found
 
 
-def _word_at(text: str, start: int) -> str:
-    word = _WORD_CHARS.match(text, start)
-    return word.group().lower().replace("’", "'") if word else ""
+def _folded_slot_word(word: str) -> str:
+    return fold_word(word).replace("’", "'")
 
 
 def _words(text: str) -> set[str]:

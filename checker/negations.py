@@ -108,16 +108,21 @@ def clause_words_before(text: str, start: int, count: int) -> set[str]:
     return {m.group().lower().replace("’", "'") for m in _clause_words(text, start)[-count:]}
 
 
-def negated_at(text: str, start: int, negators: frozenset[str], gaps: frozenset[str]) -> int | None:
-    """Where the negator of a label starting at `start` begins, or None: the
-    word before the label, skipping `gaps` ("been", "an", "really"), must be
-    in `negators` ("not #ad", "isn't sponsored", "never been sponsored")."""
+class Negator(NamedTuple):
+    start: int
+    word: str           # lower-cased, apostrophes plain
+
+
+def negated_at(text: str, start: int, negators: frozenset[str], gaps: frozenset[str]) -> Negator | None:
+    """The negator of a label starting at `start`, or None: the word before
+    the label, skipping `gaps` ("been", "an", "really"), must be in
+    `negators` ("not #ad", "isn't sponsored", "never been sponsored")."""
     if not negators:
         return None
     for word in reversed(_clause_words(text, start)):
         spelled = word.group().lower().replace("’", "'")
         if spelled in negators:
-            return word.start()
+            return Negator(word.start(), spelled)
         if spelled not in gaps:
             return None
     return None
