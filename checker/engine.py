@@ -138,10 +138,15 @@ class Auditor:
         """Audit one post for the markets chosen for it (see `choose_markets`);
         the caller rejects posts that have none.
 
-        Most posts hold nothing to find. When the matchers found nothing in
-        a post and nothing else can give it evidence (`Analyser.nothing_to_find`),
-        it is decided at once, with the result `audit_in_full` gives it."""
-        scan = self.analyser.scan(post)
+        Most posts hold nothing to find. A post whose every chunk of text
+        the screen knows to hold nothing a hit needs (`Analyser.quiet`), or
+        in which the matchers found nothing and nothing else can give it
+        evidence (`Analyser.nothing_to_find`), is decided at once, with the
+        result `audit_in_full` gives it."""
+        folded = self.analyser.fold(post)
+        if self.analyser.quiet(post, folded):
+            return self._nothing_found(post)
+        scan = self.analyser.scan(post, folded)
         if self.analyser.nothing_to_find(scan):
             return self._nothing_found(post)
         return self._judged(self.analyser.analyse(post, scan))

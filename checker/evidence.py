@@ -20,12 +20,13 @@ from .brands import (
     BrandSettings, Context, brand_account, brand_evidence, hashtag_spellings, letters, spelled_as_hashtag,
 )
 from .language import detect_language
-from .matchers import LABEL, CompiledMatchers, Hit, Tokens, ends_line, opens_line
+from .matchers import LABEL, CompiledMatchers, Hit, Tokens, _Key, ends_line, opens_line
 from .model import Evidence, Post, Span, Strength
 from .negations import Canceller, NegationHit, Negator, clause_words_before, negated_at
 from .normalise import Normalised, normalise
 from .nlp import make_doc
 from .packs import LexiconLabel, RuleSet, Signal, fold_word
+from .screen import QuietScreen
 from .sentences import Sentences
 from .settings import Relationship, Settings
 
@@ -35,6 +36,8 @@ NEGATOR_SLOT = "negator"
 NEGATION_GAP_SLOT = "negation_gap"
 # The slot listing handle parts that name a business (@oakandcrumb.bakery).
 ACCOUNT_WORD_SLOT = "brand_account_word"
+# Posts scanned before the screen of posts with nothing to find is built.
+SCREEN_AFTER = 32
 # Evidence that a negator turns into a denial ("nobody is paying me").
 NEGATABLE_KINDS = frozenset({"paid_language", "gifted", "invitation", "employee", "own_brand"})
 # Slots telling a business's voice ("our", "notre") from a person's ("I", "je").
@@ -128,6 +131,10 @@ class Analyser:
         self.ruleset = ruleset
         self.settings = settings
         self.pipelines = pipelines           # callable: language -> (nlp, CompiledMatchers)
+        self._screens: dict[str, QuietScreen] = {}      # by pipeline language
+        self._scanned = 0
+        self.pack_languages = frozenset(entry.language for entry in (*ruleset.signals, *ruleset.labels.values())
+                                        if entry.language)
         self.signals: dict[str, Signal] = {s.id: s for s in ruleset.signals}
         self.frame_marker = _frame_marker_regex(ruleset.frame_markers)
         self.fold_marker = _fold_marker_regex(ruleset.fold_markers)
@@ -143,20 +150,50 @@ class Analyser:
             known_relationship=settings.known_relationship,
             account_words=frozenset(ruleset.slots.get(ACCOUNT_WORD_SLOT, ())))
 
-    def scan(self, post: Post) -> Scan:
-        """Fold, tokenize and match every text field of `post`: the one step
-        every post pays for, whatever it holds."""
+    def fold(self, post: Post) -> list[tuple[str, str, Normalised]]:
+        """(name, text, folded text) of every text field of `post`."""
+        return [(name, text, normalise(text)) for name, text in post.text_fields()]
+
+    def quiet(self, post: Post, folded: list[tuple[str, str, Normalised]]) -> bool:
+        """Whether `post` is certain to have nothing to find (as
+        `nothing_to_find` would say after a scan) without tokenizing it:
+        no @mention, and every chunk of its folded fields known to the
+        language's screen as holding no token a hit that counts needs."""
+        if any("@" in text or "@" in f.text for _, text, f in folded) or not self._may_have_nothing(post):
+            return False
+        screen = self._screen(post.language or self.settings.language)
+        return screen is not None and all(screen.quiet(f.text) for _, _, f in folded) and not brand_account(
+            post, self.brand_settings, speaks_as_business=False)
+
+    def scan(self, post: Post, folded: list[tuple[str, str, Normalised]] | None = None) -> Scan:
+        """Fold (unless `folded` is given), tokenize and match every text
+        field of `post`: the one step every post the screen cannot decide
+        pays for, whatever it holds."""
         language = post.language or self.settings.language
         nlp, matchers = self.pipelines(language)
+        screen = self._screen(language)
+        self._scanned += 1
         fields = []
-        for name, text in post.text_fields():
-            folded = normalise(text)
-            doc = make_doc(nlp, folded.text)     # linear even for long runs without spaces
-            tokens = Tokens(doc, folded.text)
+        for name, text, folded_text in folded if folded is not None else self.fold(post):
+            doc = make_doc(nlp, folded_text.text)     # linear even for long runs without spaces
+            tokens = Tokens(doc, folded_text.text)
             hits = matchers.find(doc, tokens)
-            hits += _labels_across_lines(nlp, matchers, folded.text, hits)
-            fields.append(ScannedField(name, text, folded, tokens, hits))
+            hits += _labels_across_lines(nlp, matchers, folded_text.text, hits)
+            if screen is not None:
+                screen.learn(folded_text.text, tokens)
+            fields.append(ScannedField(name, text, folded_text, tokens, hits))
         return Scan(post, language, fields)
+
+    def _screen(self, language: str | None) -> QuietScreen | None:
+        """The screen of a language's pipeline, once `SCREEN_AFTER` posts
+        were scanned: building it takes longer than auditing a few posts."""
+        if self._scanned < SCREEN_AFTER:
+            return None
+        matchers = self.pipelines(language)[1]
+        screen = self._screens.get(matchers.nlp.lang)
+        if screen is None:
+            screen = self._screens[matchers.nlp.lang] = QuietScreen(matchers, self._counts_alone, self.pack_languages)
+        return screen
 
     def nothing_to_find(self, scan: Scan) -> bool:
         """Whether the facts of a scanned post are certain to be empty, so
@@ -167,13 +204,18 @@ class Analyser:
         spelled as a hashtag."""
         post = scan.post
         mentions = any("@" in f.text for f in scan.fields)
-        return (all(self._inert(hit, mentions) for f in scan.fields for hit in f.hits) and not post.paid_partnership
-                and not self.settings.known_relationship and not self.settings.relationships
-                and not self.brand_settings.configured
+        return (all(self._inert(hit, mentions) for f in scan.fields for hit in f.hits)
+                and self._may_have_nothing(post)
                 and not brand_account(post, self.brand_settings, speaks_as_business=False)
                 and not self._tags_spelled_as_hashtags(scan))
 
-    def _inert(self, hit: Hit, mentions: bool) -> bool:
+    def _may_have_nothing(self, post: Post) -> bool:
+        """No evidence comes from outside the text: the platform label is
+        off, no relationship is known or declared, no brand configured."""
+        return (not post.paid_partnership and not self.settings.known_relationship
+                and not self.settings.relationships and not self.brand_settings.configured)
+
+    def _inert(self, hit: Hit | _Key, mentions: bool) -> bool:
         """Whether a hit can change nothing in a post with no other hit:
         promotional context in a post with no @mention it could make a brand
         tag, or a negation that cancels hits and denies nothing."""
@@ -183,6 +225,11 @@ class Analyser:
         if signal.kind == "brand_context":
             return not mentions
         return signal.kind == "negation" and not signal.denies
+
+    def _counts_alone(self, key: _Key) -> bool:
+        """Whether a hit of a matcher key can change a post with no @mention
+        and no other hit (the screen looks only for those)."""
+        return not self._inert(key, mentions=False)
 
     def _tags_spelled_as_hashtags(self, scan: Scan) -> bool:
         """Whether an @mention of the post is spelled as one of its hashtags,

@@ -331,6 +331,7 @@ class _AnchoredPatterns:
         # matches lead to the groups.
         self.anchor_finder = anchor_finder
         self.by_word: dict[int, list[_PatternGroup]] = {}
+        self.groups_by_word: dict[str, list[_PatternGroup]] = {}
         self.by_char: dict[str, list[_PatternGroup]] = {}
         self.by_class: dict[str, list[_PatternGroup]] = {}
         self.always: list[_PatternGroup] = []
@@ -379,6 +380,7 @@ class _AnchoredPatterns:
         if key not in self.by_word:
             self.anchor_finder.add(f"anchor|{word}", (word,))
         self.by_word.setdefault(key, []).append(group)
+        self.groups_by_word.setdefault(word, []).append(group)
 
     def __call__(self, doc: Doc, tokens: Tokens, anchors: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
         """Matches in `doc`, given the (match id, token index) of the anchor
@@ -776,6 +778,8 @@ class CompiledMatchers:
         self.patterns = _AnchoredPatterns(nlp, anchor_finder=self.phrases)
         self.urls = _UrlRules()
         self.keys: dict[int, _Key] = {}          # match id -> what it finds
+        self.keys_by_name: dict[str, _Key] = {}  # "signal|id" / "label|id" -> what it finds
+        self.phrase_list: list[tuple[str, tuple[str, ...]]] = []    # (name, words) of every phrase
         self.words = _phrase_words(nlp, ruleset)
         entries = [(_Key.of(SIGNAL, signal.id, signal.match), signal.match) for signal in ruleset.signals]
         entries += [(_Key.of(LABEL, label.id, label.match), label.match) for label in ruleset.labels.values()]
@@ -786,8 +790,11 @@ class CompiledMatchers:
     def _add(self, key: _Key, match: Matchable, plans: Iterator[PatternPlan]) -> None:
         name = f"{key.target}|{key.id}"
         self.keys[self.nlp.vocab.strings.add(name)] = key
+        self.keys_by_name[name] = key
         for phrase in match.phrases:
             self.phrases.add(name, self.words[phrase])
+            if self.words[phrase]:
+                self.phrase_list.append((name, self.words[phrase]))
         for pattern in match.patterns:
             self.patterns.add(name, list(pattern), next(plans))
         if match.hosts or match.url_params:

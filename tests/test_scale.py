@@ -367,3 +367,21 @@ def test_the_entry_point_answers_version_without_building_the_command_line():
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert fast.stderr.split() == ["False", "False"]
     assert fast.stdout == CliRunner().invoke(main, ["--version"]).stdout
+
+
+def test_records_sharing_a_key_set_are_each_read_from_their_own_values(tmp_path):
+    """Field names are worked out once per set of keys (`readers.fields`);
+    each record still gets its own values, its own blanks and its metadata,
+    and a record with very many keys is read like any other."""
+    wide = {f"extra_{i}": f"v{i}" for i in range(80)}
+    records = [{"id": "a", "caption": "first", "Campaign": "spring", "lang": "en"},
+               {"id": "b", "caption": "  ", "text": "second", "Campaign": "", "lang": "de"},
+               {"id": "c", "caption": "third", "Campaign": "autumn", "lang": "en"},
+               {"id": "d", "text": "fourth", **wide}]
+    path = tmp_path / "posts.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    posts = [p for p in read_posts([str(path)]) if isinstance(p, Post)]
+    assert [(p.id, p.text, p.language) for p in posts] == [
+        ("a", "first", "en"), ("b", "second", "de"), ("c", "third", "en"), ("d", "fourth", None)]
+    assert [p.metadata.get("Campaign") for p in posts] == ["spring", None, "autumn", None]
+    assert len(posts[3].metadata) == 50 and posts[3].metadata["extra_0"] == "v0"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from .records import kind_of
@@ -94,6 +95,7 @@ def markets(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_country(code) for code in codes))
 
 
+@lru_cache(maxsize=512)     # a handful of codes, read on every record
 def _country(code: str) -> str:
     upper = code.upper()
     if not re.fullmatch(r"[A-Z]{2}", upper):
@@ -106,6 +108,11 @@ def language(value: Any) -> str | None:
     mean "no language" or "unknown" give None."""
     if not isinstance(value, str):
         raise ValueProblem(f"must be a language code such as 'en', got {kind_of(value)}")
+    return _language_code(value)
+
+
+@lru_cache(maxsize=512)
+def _language_code(value: str) -> str | None:
     match = _LANGUAGE.match(value.strip())
     if not match:
         raise ValueProblem(f"must be a language code such as 'en' or 'de-AT', got '{value}'")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .records import Fields, Given
 
@@ -71,7 +71,6 @@ def _index() -> dict[str, tuple[str, int]]:
 
 
 _ALIAS_INDEX = _index()
-_TEXT_KEYS = frozenset(key for key, (canonical, _) in _ALIAS_INDEX.items() if canonical in TEXT_BEARING)
 
 
 def canonical_name(key: Any) -> str | None:
@@ -80,21 +79,48 @@ def canonical_name(key: Any) -> str | None:
 
 
 def has_text_field(record: Mapping) -> bool:
-    return any(normal_key(key) in _TEXT_KEYS for key in record)
+    return any(canonical in TEXT_BEARING for _, canonical, _ in _plan_of(record).known)
 
 
 def has_known_field(record: Mapping) -> bool:
-    return any(normal_key(key) in _ALIAS_INDEX for key in record)
+    return bool(_plan_of(record).known)
+
+
+class _KeyPlan(NamedTuple):
+    """What a record's keys are: (key, canonical field, rank) for the keys
+    that name a field, and (key, folded key) for the others."""
+    known: tuple[tuple[Any, str, int], ...]
+    other: tuple[tuple[Any, str], ...]
+
+
+def _plan_of(record: Mapping) -> _KeyPlan:
+    keys = tuple(record)
+    return _key_plan(keys) if len(keys) <= _MAX_PLANNED_KEYS else _key_plan.__wrapped__(keys)
+
+
+_MAX_PLANNED_KEYS = 64      # a record with more keys is planned afresh, not kept
+
+
+@lru_cache(maxsize=1024)    # the records of an export share a handful of key sets
+def _key_plan(keys: tuple) -> _KeyPlan:
+    known, other = [], []
+    for key in keys:
+        folded = normal_key(key)
+        found = _ALIAS_INDEX.get(folded)
+        if found is not None:
+            known.append((key, *found))
+        elif folded:
+            other.append((key, folded))
+    return _KeyPlan(tuple(known), tuple(other))
 
 
 def canonical_fields(record: Mapping) -> Fields:
     """Pick each canonical field from the record's best-ranked non-empty alias."""
     chosen: dict[str, tuple[int, Given]] = {}
-    for key, value in record.items():
-        found = _ALIAS_INDEX.get(normal_key(key))
-        if found is None or is_blank(value):
+    for key, canonical, rank in _plan_of(record).known:
+        value = record[key]
+        if is_blank(value):
             continue
-        canonical, rank = found
         if canonical not in chosen or rank < chosen[canonical][0]:
             chosen[canonical] = (rank, Given(str(key), value))
     return {canonical: given for canonical, (_, given) in chosen.items()}
@@ -112,9 +138,9 @@ def unknown_fields(record: Any, mapped_columns: Iterable[str] = ()) -> dict[str,
         return {}
     mapped = {normal_key(column) for column in mapped_columns}
     kept: dict[str, Any] = {}
-    for key, value in record.items():
-        folded = normal_key(key)
-        if folded in _ALIAS_INDEX or folded in mapped or is_blank(value) or not folded:
+    for key, folded in _plan_of(record).other:
+        value = record[key]
+        if folded in mapped or is_blank(value):
             continue
         if isinstance(value, str):
             kept[str(key)] = value[:_METADATA_CHARS]
