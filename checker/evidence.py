@@ -161,8 +161,12 @@ class Analyser:
         language's screen as holding no token a hit that counts needs."""
         if any("@" in text or "@" in f.text for _, text, f in folded) or not self._may_have_nothing(post):
             return False
-        screen = self._screen(post.language or self.settings.language)
-        return screen is not None and all(screen.quiet(f.text) for _, _, f in folded) and not brand_account(
+        language = post.language or self.settings.language
+        screen = self._screen(language)
+        if screen is None:
+            return False
+        nlp = self.pipelines(language)[0]
+        return all(screen.quiet(f.text, nlp) for _, _, f in folded) and not brand_account(
             post, self.brand_settings, speaks_as_business=False)
 
     def scan(self, post: Post, folded: list[tuple[str, str, Normalised]] | None = None) -> Scan:

@@ -14,10 +14,12 @@ Every phrase and token pattern of the packs needs certain things in a post
   one is never screened);
 - a link rule needs a chunk that may hold a link.
 `QuietScreen` learns, per chunk, which atoms it holds from the posts the
-matchers tokenize (`learn`). For a later text made only of chunks it knows,
+matchers tokenize (`learn`), or, for a few chunks it has not seen in a
+post, by tokenizing those chunks alone. For a text whose chunks it knows,
 it unites their atoms and looks, through an index on each entry's rarest
-requirement, for an entry whose every requirement is met (`quiet`). A
-chunk it has not seen, or one too long to keep, means "tokenize this post".
+requirement, for an entry whose every requirement is met (`quiet`). A text
+with many chunks not seen yet, or one too long to keep, is left to the
+matchers.
 
 Which hits count is the caller's (`counts`): a hit that cannot change a
 post with no other hit and no @mention (promotional words, a negation that
@@ -32,12 +34,13 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import spacy.lang
+from spacy.language import Language
 
 from .matchers import (
     CHARACTER_CLASSES, CURRENCY, LOWER_LITERALS, MAX_REMEMBERED, CompiledMatchers, Tokens, _Key, _TokenTest,
     _literal_anchor, _required_literals, _token_class, _token_tests,
 )
-from .nlp import LONG_CHUNK
+from .nlp import LONG_CHUNK, make_doc
 from .packs import _sre_parse
 
 _CHUNK = re.compile(r"\S+")
@@ -47,6 +50,13 @@ _TEXT_ATTRS = ("LOWER", "ORTH", "TEXT")
 # Atoms other than words start with a character no token holds.
 _LINK = "\0link"
 _NONE: frozenset[str] = frozenset()
+# A text with more chunks the screen has not seen goes to the matchers,
+# which tokenize it whole (and teach the screen its chunks). A chunk of
+# letters only is one token unless the tokenizer has a special case for it
+# (spaCy's affix rules all need a character other than a letter); any other
+# chunk costs a Doc of its own, about a third of a whole post's audit.
+MAX_UNKNOWN_WORDS = 12
+MAX_UNKNOWN_CHUNKS = 2
 
 Requirement = frozenset       # of atoms; met when the post holds one of them
 
@@ -73,25 +83,48 @@ class QuietScreen:
         # One search tells most chunks hold no class at all.
         self.any_class = re.compile("|".join(f"(?:{finder.pattern})" for finder, _ in self.classes.values()) or "(?!)")
         self.chunks: dict[str, frozenset[str]] = {}
+        self._splits: tuple[Language, frozenset[str]] | None = None
 
-    def quiet(self, text: str) -> bool:
-        """True when `text` (folded) is known to meet every requirement of
-        no entry; False when it may, or a chunk of it is not known."""
+    def quiet(self, text: str, nlp: Language) -> bool:
+        """True when `text` (folded) meets every requirement of no entry;
+        False when it may. A few chunks not known yet are tokenized with
+        `nlp` one by one and learned (most posts have a name or a rare
+        word); a text with more, or with a chunk too long to remember, is
+        left to the matchers."""
         if not self.enabled:
             return False
         chunks = self.chunks
         present: set[str] = set()
+        words: list[str] = []               # chunks not known yet, all letters: one token each
+        others: list[str] = []              # chunks not known yet, tokenized alone
+        splits = self._special_cases(nlp)
         for chunk in text.split():
             atoms = chunks.get(chunk)
-            if atoms is None:
-                return False
-            if atoms:
+            if atoms is not None:
                 present |= atoms
+            elif len(chunk) > LONG_CHUNK:
+                return False
+            elif chunk.isalpha() and chunk not in splits and len(words) < MAX_UNKNOWN_WORDS:
+                words.append(chunk)
+            elif len(others) < MAX_UNKNOWN_CHUNKS:
+                others.append(chunk)
+            else:
+                return False
+        for chunk in words:
+            present |= self._learn_chunk(chunk, [chunk])
+        for chunk in others:
+            present |= self._learn_chunk(chunk, [token.text for token in make_doc(nlp, chunk)])
         for atom in present:
             for entry in self.index.get(atom, ()):
                 if all(not requirement.isdisjoint(present) for requirement in entry):
                     return False
         return True
+
+    def _special_cases(self, nlp: Language) -> frozenset[str]:
+        """The tokenizer's special cases (English "cannot" is two tokens)."""
+        if self._splits is None or self._splits[0] is not nlp:
+            self._splits = (nlp, frozenset(nlp.tokenizer.rules))
+        return self._splits[1]
 
     def learn(self, text: str, tokens: Tokens) -> None:
         """Remember the atoms of each chunk of `text` not known yet, read
@@ -103,10 +136,14 @@ class QuietScreen:
             chunk = match.group()
             if chunk in chunks or len(chunk) > LONG_CHUNK or "@" in chunk:
                 continue            # a post with '@' is never screened
-            if len(chunks) >= MAX_REMEMBERED:
-                chunks.clear()
             first, last = bisect_left(starts, match.start()), bisect_left(starts, match.end())
-            chunks[chunk] = self._atoms(chunk, [tokens.text_of(i) for i in range(first, last)]) or _NONE
+            self._learn_chunk(chunk, [tokens.text_of(i) for i in range(first, last)])
+
+    def _learn_chunk(self, chunk: str, tokens: list[str]) -> frozenset[str]:
+        if len(self.chunks) >= MAX_REMEMBERED:
+            self.chunks.clear()
+        atoms = self.chunks[chunk] = self._atoms(chunk, tokens) or _NONE
+        return atoms
 
     def _atoms(self, chunk: str, tokens: list[str]) -> frozenset[str]:
         atoms = {text.lower() for text in tokens} & self.words

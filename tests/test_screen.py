@@ -4,6 +4,7 @@ the everyday posts it was built for."""
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from checker.model import Post
 from checker.readers import read_posts
 from checker.serialize import result_to_dict
 from checker.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from tokenizer_baseline import generate_posts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = [ROOT.parent / "shared" / "corpus" / "dev.jsonl", ROOT.parent / "shared" / "corpus" / "rulings-public.jsonl",
@@ -62,10 +66,13 @@ def test_posts_made_of_known_chunks_get_the_result_of_a_full_audit(auditor):
     for number, text in enumerate(texts):
         auditor.audit(post(text, number))
     chunks = [chunk for text in texts for chunk in text.split() if "@" not in chunk]
+    # Chunks never seen: the screen tokenizes a few of them on its own.
+    unseen = [chunk for text in generate_posts(400, seed=99) for chunk in text.split() if "@" not in chunk]
     rng = random.Random(5)
     screened = matched = 0
     for number in range(2500):
-        words = rng.sample(chunks, rng.randint(2, 30))
+        words = rng.sample(chunks, rng.randint(2, 30)) + rng.sample(unseen, rng.choice((0, 0, 1, 2, 4, 6)))
+        rng.shuffle(words)
         text = "".join(word + rng.choice((" ", " ", " ", "\n", "\n\n")) for word in words).strip()
         item = post(text, number, language=rng.choice(("en", "de", "fr", None)))
         quiet = is_quiet(auditor, item)
@@ -113,7 +120,10 @@ def test_a_short_run_builds_no_screen(ruleset):
 def test_what_the_screen_does_not_know_goes_to_the_matchers(auditor):
     auditor.audit(post("a quiet day"))
     assert is_quiet(auditor, post("a quiet day"))
-    assert not is_quiet(auditor, post("a quiet sponsored day"))      # a chunk never seen
+    assert not is_quiet(auditor, post("a quiet sponsored day"))      # a chunk never seen, tokenized alone
+    assert is_quiet(auditor, post("a quiet Tuesday"))                 # likewise, and learned
+    assert auditor.analyser._screens["en"].chunks["Tuesday"] == frozenset()
+    assert not is_quiet(auditor, post("one, two, three, four"))       # too many never seen
     assert not is_quiet(auditor, post("a quiet day @friend"))         # an @mention is never screened
     assert not is_quiet(auditor, post("a quiet " + "d" * 100))        # too long to remember
 
@@ -130,3 +140,18 @@ def test_a_post_with_outside_evidence_is_not_screened(ruleset):
         auditor.audit(Post(id="learn", text="a quiet day", market=("GB",)))
         assert not is_quiet(auditor, item)
         assert result_to_dict(auditor.audit(item)) == result_to_dict(auditor.audit_in_full(item))
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "it", "nl", "sv", "da", "nb", "fi", "pl", "pt", "xx"])
+def test_a_chunk_of_letters_is_one_token_unless_the_tokenizer_has_a_special_case(language):
+    """What the screen assumes of a chunk it has not seen (`quiet`)."""
+    from checker.nlp import get_pipeline, make_doc
+
+    nlp = get_pipeline(language)
+    special = set(nlp.tokenizer.rules)
+    words = {chunk for text in texts_of_corpora() for chunk in text.split() if chunk.isalpha()}
+    words |= {"cannot", "Gonna", "CANNOT", "zum", "Hörru", "naïve", "ÉTÉ", "straße"}
+    assert len(words) > 2000
+    for word in sorted(words):
+        tokens = [token.text for token in make_doc(nlp, word)]
+        assert tokens == [word] or word in special, (word, tokens)
