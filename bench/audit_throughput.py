@@ -149,11 +149,17 @@ def measure(name: str, texts: list[str], auditor: Auditor, repeats: int, whole: 
 
 
 def streamed_peak_memory_mb(count: int) -> float:
-    """Peak RSS of a child process that streams `count` posts through the audit."""
+    """Peak RSS of a child process that streams `count` posts through the
+    audit: its VmHWM, which starts afresh at exec (ru_maxrss would carry
+    over this process's peak from the fork)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "posts.jsonl"
         texts = generate_posts(min(count, 20_000), seed=7)
-        write_jsonl(path, make_posts([texts[i % len(texts)] for i in range(count)]))
+        with path.open("w", encoding="utf-8") as handle:
+            for i in range(count):
+                record = {"id": f"b{i}", "author": f"@creator{i % 500}", "platform": "instagram",
+                          "market": list(MARKETS), "language": "en", "text": texts[i % len(texts)]}
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         code = (
             "import resource, sys\n"
             "from checker.readers import read_posts\n"
@@ -165,7 +171,11 @@ def streamed_peak_memory_mb(count: int) -> float:
             "with open(sys.argv[2], 'w') as out:\n"
             "    for post in read_posts([sys.argv[1]]):\n"
             "        out.write(render_jsonl(auditor.audit(post)))\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+            "try:\n"
+            "    status = open('/proc/self/status').read()\n"
+            "    print(int(status.split('VmHWM:')[1].split()[0]))\n"
+            "except (OSError, IndexError):\n"
+            "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
         )
         env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
         output = subprocess.run([sys.executable, "-c", code, str(path), str(Path(tmp) / "out.jsonl")],
