@@ -157,16 +157,18 @@ class Analyser:
     def quiet(self, post: Post, folded: list[tuple[str, str, Normalised]]) -> bool:
         """Whether `post` is certain to have nothing to find (as
         `nothing_to_find` would say after a scan) without tokenizing it:
-        no @mention, and every chunk of its folded fields known to the
-        language's screen as holding no token a hit that counts needs."""
-        if any("@" in text or "@" in f.text for _, text, f in folded) or not self._may_have_nothing(post):
-            return False
+        no evidence from outside its text, not both an @mention and a
+        hashtag, and the chunks of its folded fields, to the language's
+        screen, meeting every requirement of no hit that counts."""
+        mentions = any("@" in text or "@" in f.text for _, text, f in folded)
+        if (mentions and any("#" in f.text for _, _, f in folded)) or not self._may_have_nothing(post):
+            return False                # an @mention and a hashtag may spell one brand (`_tags_spelled_as_hashtags`)
         language = post.language or self.settings.language
         screen = self._screen(language)
         if screen is None:
             return False
         nlp = self.pipelines(language)[0]
-        return all(screen.quiet(f.text, nlp) for _, _, f in folded) and not brand_account(
+        return all(screen.quiet(f.text, nlp, mentions) for _, _, f in folded) and not brand_account(
             post, self.brand_settings, speaks_as_business=False)
 
     def scan(self, post: Post, folded: list[tuple[str, str, Normalised]] | None = None) -> Scan:
@@ -230,10 +232,10 @@ class Analyser:
             return not mentions
         return signal.kind == "negation" and not signal.denies
 
-    def _counts_alone(self, key: _Key) -> bool:
-        """Whether a hit of a matcher key can change a post with no @mention
-        and no other hit (the screen looks only for those)."""
-        return not self._inert(key, mentions=False)
+    def _counts_alone(self, key: _Key, mentions: bool) -> bool:
+        """Whether a hit of a matcher key can change a post with no other
+        hit, with or without an @mention (the screen looks only for those)."""
+        return not self._inert(key, mentions)
 
     def _tags_spelled_as_hashtags(self, scan: Scan) -> bool:
         """Whether an @mention of the post is spelled as one of its hashtags,

@@ -8,10 +8,8 @@ Every phrase and token pattern of the packs needs certain things in a post
 (its requirements), each met by one of a few "atoms":
 - a phrase needs each of its words;
 - a pattern's required token needs one of its literal words, or, for a
-  hashtag, to pass the token's test, or a digit, a currency sign, or one of
-  the literal strings its regular expression needs; a pattern that needs
-  an @mention cannot match at all in a post without '@' (and a post with
-  one is never screened);
+  hashtag, to pass the token's test, or a digit, a currency sign, one of
+  the literal strings its regular expression needs, or an '@';
 - a link rule needs a chunk that may hold a link.
 `QuietScreen` learns, per chunk, which atoms it holds from the posts the
 matchers tokenize (`learn`), or, for a few chunks it has not seen in a
@@ -21,9 +19,11 @@ requirement, for an entry whose every requirement is met (`quiet`). A text
 with many chunks not seen yet, or one too long to keep, is left to the
 matchers.
 
-Which hits count is the caller's (`counts`): a hit that cannot change a
-post with no other hit and no @mention (promotional words, a negation that
-denies nothing) need not be looked for.
+Which hits count is the caller's (`counts`), and depends on whether the
+text holds an @mention: a hit that cannot change a post with no other hit
+(a negation that denies nothing; promotional words, unless there is an
+@mention they could make a brand tag) need not be looked for. Each case has
+its own index.
 """
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ _CHUNK = re.compile(r"\S+")
 _TEXT_ATTRS = ("LOWER", "ORTH", "TEXT")
 # Atoms other than words start with a character no token holds.
 _LINK = "\0link"
+_AT = "\0@"
 _NONE: frozenset[str] = frozenset()
 # A text with more chunks the screen has not seen goes to the matchers,
 # which tokenize it whole (and teach the screen its chunks). A chunk of
@@ -66,26 +67,34 @@ class QuietScreen:
     and the entries (phrases, patterns, link rules) that count, by their
     requirements."""
 
-    def __init__(self, matchers: CompiledMatchers, counts: Callable[[_Key], bool], languages: Iterable[str]) -> None:
+    def __init__(self, matchers: CompiledMatchers, counts: Callable[[_Key, bool], bool],
+                 languages: Iterable[str]) -> None:
         self.common = _common_words(languages)
         self.hashtag_tests: list[_TokenTest] = []
         self.classes: dict[str, tuple[re.Pattern, bool]] = {}     # atom -> (finder, on the lower-cased chunk)
         self.available_classes = matchers.patterns.classes
-        entries = self._entries(matchers, counts)
-        self.links = (frozenset([_LINK]),) in entries
-        self.enabled = all(entries)                               # an entry that requires nothing may match anywhere
-        self.words = frozenset(atom for entry in entries for requirement in entry for atom in requirement
+        # Per whether the text holds an @mention: what counts differs.
+        by_mentions = {mentions: self._entries(matchers, lambda key: counts(key, mentions), mentions)
+                       for mentions in (False, True)}
+        every = [entry for entries in by_mentions.values() for entry in entries]
+        self.links = (frozenset([_LINK]),) in every
+        self.enabled = all(every)                                 # an entry that requires nothing may match anywhere
+        self.words = frozenset(atom for entry in every for requirement in entry for atom in requirement
                                if not atom.startswith("\0"))
-        self.index: dict[str, list[tuple[Requirement, ...]]] = {}
-        for entry in set(entries) if self.enabled else ():
-            for atom in min(entry, key=self._cost):
-                self.index.setdefault(atom, []).append(entry)
+        self.indexes = {mentions: self._index(entries) for mentions, entries in by_mentions.items()}
         # One search tells most chunks hold no class at all.
         self.any_class = re.compile("|".join(f"(?:{finder.pattern})" for finder, _ in self.classes.values()) or "(?!)")
         self.chunks: dict[str, frozenset[str]] = {}
         self._splits: tuple[Language, frozenset[str]] | None = None
 
-    def quiet(self, text: str, nlp: Language) -> bool:
+    def _index(self, entries: list[tuple[Requirement, ...]]) -> dict[str, list[tuple[Requirement, ...]]]:
+        index: dict[str, list[tuple[Requirement, ...]]] = {}
+        for entry in set(entries) if self.enabled else ():
+            for atom in min(entry, key=self._cost):
+                index.setdefault(atom, []).append(entry)
+        return index
+
+    def quiet(self, text: str, nlp: Language, mentions: bool) -> bool:
         """True when `text` (folded) meets every requirement of no entry;
         False when it may. A few chunks not known yet are tokenized with
         `nlp` one by one and learned (most posts have a name or a rare
@@ -114,8 +123,9 @@ class QuietScreen:
             present |= self._learn_chunk(chunk, [chunk])
         for chunk in others:
             present |= self._learn_chunk(chunk, [token.text for token in make_doc(nlp, chunk)])
+        index = self.indexes[mentions]
         for atom in present:
-            for entry in self.index.get(atom, ()):
+            for entry in index.get(atom, ()):
                 if all(not requirement.isdisjoint(present) for requirement in entry):
                     return False
         return True
@@ -134,8 +144,8 @@ class QuietScreen:
             return
         for match in _CHUNK.finditer(text):
             chunk = match.group()
-            if chunk in chunks or len(chunk) > LONG_CHUNK or "@" in chunk:
-                continue            # a post with '@' is never screened
+            if chunk in chunks or len(chunk) > LONG_CHUNK:
+                continue
             first, last = bisect_left(starts, match.start()), bisect_left(starts, match.end())
             self._learn_chunk(chunk, [tokens.text_of(i) for i in range(first, last)])
 
@@ -156,33 +166,38 @@ class QuietScreen:
                          if finder.search(lowered if lower else chunk))
         if self.links and _may_hold_link(chunk):
             atoms.add(_LINK)
+        if "@" in chunk:
+            atoms.add(_AT)
         return frozenset(atoms)
 
     # ------------------------------------------------------------------ building
 
-    def _entries(self, matchers: CompiledMatchers, counts: Callable[[_Key], bool]) -> list[tuple[Requirement, ...]]:
-        """The requirements of every phrase, pattern and link rule whose hits count."""
+    def _entries(self, matchers: CompiledMatchers, counts: Callable[[_Key], bool],
+                 mentions: bool) -> list[tuple[Requirement, ...]]:
+        """The requirements of every phrase, pattern and link rule whose hits
+        count, in a text with an @mention or (`mentions` false) without:
+        there, what needs an '@' cannot match."""
         entries = [tuple(frozenset([word]) for word in words) for name, words in matchers.phrase_list
-                   if counts(matchers.keys_by_name[name]) and not any("@" in word for word in words)]
+                   if counts(matchers.keys_by_name[name]) and (mentions or not any("@" in word for word in words))]
         for group in matchers.patterns.groups.values():
             for name, pattern, _ in group.patterns:
                 if counts(matchers.keys_by_name[name]):
                     requirements = self._pattern_requirements(pattern)
-                    if requirements is not None:
+                    if mentions or frozenset([_AT]) not in requirements:
                         entries.append(requirements)
         if any(counts(rule.key) for rule in matchers.urls.rules):
             entries.append((frozenset([_LINK]),))
         return entries
 
-    def _pattern_requirements(self, pattern: list[dict]) -> tuple[Requirement, ...] | None:
-        """What a token pattern needs, or None when it needs an @mention."""
+    def _pattern_requirements(self, pattern: list[dict]) -> tuple[Requirement, ...]:
+        """What a token pattern needs."""
         requirements: list[Requirement] = []
         for token in pattern:
             op = token.get("OP", "")
             if op in ("?", "*", "!") or op.startswith(("{0", "{,")):
                 continue
             if _needs_at(token):
-                return None
+                requirements.append(frozenset([_AT]))
             requirements.extend(self._token_requirements(token))
         return tuple(requirements)
 

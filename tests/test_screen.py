@@ -66,12 +66,14 @@ def test_posts_made_of_known_chunks_get_the_result_of_a_full_audit(auditor):
     for number, text in enumerate(texts):
         auditor.audit(post(text, number))
     chunks = [chunk for text in texts for chunk in text.split() if "@" not in chunk]
+    handles = [chunk for text in texts for chunk in text.split() if "@" in chunk]
     # Chunks never seen: the screen tokenizes a few of them on its own.
-    unseen = [chunk for text in generate_posts(400, seed=99) for chunk in text.split() if "@" not in chunk]
+    unseen = [chunk for text in generate_posts(400, seed=99) for chunk in text.split()]
     rng = random.Random(5)
     screened = matched = 0
     for number in range(2500):
         words = rng.sample(chunks, rng.randint(2, 30)) + rng.sample(unseen, rng.choice((0, 0, 1, 2, 4, 6)))
+        words += rng.sample(handles, rng.choice((0, 0, 1, 2)))
         rng.shuffle(words)
         text = "".join(word + rng.choice((" ", " ", " ", "\n", "\n\n")) for word in words).strip()
         item = post(text, number, language=rng.choice(("en", "de", "fr", None)))
@@ -99,7 +101,8 @@ def test_a_screened_post_is_not_tokenized(auditor, monkeypatch):
 
 
 def test_words_of_a_label_or_a_code_learned_apart_are_found_together(auditor):
-    for number, text in enumerate(["Paid", "partnership", "with", "friends", "Use", "code", "MAYA15", "at", "checkout"]):
+    for number, text in enumerate(["Paid", "partnership", "with", "friends", "Use", "code", "MAYA15", "at", "checkout",
+                                   "Love this", "dress", "@zara"]):
         auditor.audit(post(text, number))
         assert auditor.audit(post(text, number)).verdict.value == "no_evidence"
     labelled = auditor.audit(post("Paid partnership with friends"))
@@ -108,6 +111,9 @@ def test_words_of_a_label_or_a_code_learned_apart_are_found_together(auditor):
     assert not is_quiet(auditor, post("Use code MAYA15 at checkout"))
     coded = auditor.audit(post("Use code MAYA15 at checkout"))
     assert coded.verdict.value == "undisclosed" and [e.kind for e in coded.evidence] == ["discount_code"]
+    # Promotional words matter once there is an @mention they can make a brand tag.
+    assert not is_quiet(auditor, post("Love this dress @zara"))
+    assert auditor.audit(post("Love this dress @zara")).verdict.value == "review"
 
 
 def test_a_short_run_builds_no_screen(ruleset):
@@ -124,7 +130,9 @@ def test_what_the_screen_does_not_know_goes_to_the_matchers(auditor):
     assert is_quiet(auditor, post("a quiet Tuesday"))                 # likewise, and learned
     assert auditor.analyser._screens["en"].chunks["Tuesday"] == frozenset()
     assert not is_quiet(auditor, post("one, two, three, four"))       # too many never seen
-    assert not is_quiet(auditor, post("a quiet day @friend"))         # an @mention is never screened
+    auditor.audit(post("a quiet day with @friend"))
+    assert is_quiet(auditor, post("a quiet day with @friend"))
+    assert not is_quiet(auditor, post("a quiet day with @friend #day"))     # a tag may spell a hashtag
     assert not is_quiet(auditor, post("a quiet " + "d" * 100))        # too long to remember
 
 
