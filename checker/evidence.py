@@ -20,7 +20,7 @@ from .brands import (
     BrandSettings, Context, brand_account, brand_evidence, hashtag_spellings, letters, spelled_as_hashtag,
 )
 from .language import detect_language
-from .matchers import LABEL, CompiledMatchers, Hit, Tokens, _Key, ends_line, opens_line
+from .matchers import LABEL, CompiledMatchers, Hit, Tokens, MatchKey, ends_line, opens_line
 from .model import Evidence, Post, Span, Strength
 from .negations import Canceller, NegationHit, Negator, clause_words_before, negated_at
 from .normalise import Normalised, normalise
@@ -163,11 +163,10 @@ class Analyser:
         mentions = any("@" in text or "@" in f.text for _, text, f in folded)
         if (mentions and any("#" in f.text for _, _, f in folded)) or not self._may_have_nothing(post):
             return False                # an @mention and a hashtag may spell one brand (`_tags_spelled_as_hashtags`)
-        language = post.language or self.settings.language
-        screen = self._screen(language)
+        nlp, matchers = self.pipelines(post.language or self.settings.language)
+        screen = self._screen(matchers)
         if screen is None:
             return False
-        nlp = self.pipelines(language)[0]
         return all(screen.quiet(f.text, nlp, mentions) for _, _, f in folded) and not brand_account(
             post, self.brand_settings, speaks_as_business=False)
 
@@ -177,7 +176,7 @@ class Analyser:
         pays for, whatever it holds."""
         language = post.language or self.settings.language
         nlp, matchers = self.pipelines(language)
-        screen = self._screen(language)
+        screen = self._screen(matchers)
         self._scanned += 1
         fields = []
         for name, text, folded_text in folded if folded is not None else self.fold(post):
@@ -190,12 +189,11 @@ class Analyser:
             fields.append(ScannedField(name, text, folded_text, tokens, hits))
         return Scan(post, language, fields)
 
-    def _screen(self, language: str | None) -> QuietScreen | None:
-        """The screen of a language's pipeline, once `SCREEN_AFTER` posts
+    def _screen(self, matchers: CompiledMatchers) -> QuietScreen | None:
+        """The screen of a pipeline's matchers, once `SCREEN_AFTER` posts
         were scanned: building it takes longer than auditing a few posts."""
         if self._scanned < SCREEN_AFTER:
             return None
-        matchers = self.pipelines(language)[1]
         screen = self._screens.get(matchers.nlp.lang)
         if screen is None:
             screen = self._screens[matchers.nlp.lang] = QuietScreen(matchers, self._counts_alone, self.pack_languages)
@@ -221,7 +219,7 @@ class Analyser:
         return (not post.paid_partnership and not self.settings.known_relationship
                 and not self.settings.relationships and not self.brand_settings.configured)
 
-    def _inert(self, hit: Hit | _Key, mentions: bool) -> bool:
+    def _inert(self, hit: Hit | MatchKey, mentions: bool) -> bool:
         """Whether a hit can change nothing in a post with no other hit:
         promotional context in a post with no @mention it could make a brand
         tag, or a negation that cancels hits and denies nothing."""
@@ -232,7 +230,7 @@ class Analyser:
             return not mentions
         return signal.kind == "negation" and not signal.denies
 
-    def _counts_alone(self, key: _Key, mentions: bool) -> bool:
+    def _counts_alone(self, key: MatchKey, mentions: bool) -> bool:
         """Whether a hit of a matcher key can change a post with no other
         hit, with or without an @mention (the screen looks only for those)."""
         return not self._inert(key, mentions)

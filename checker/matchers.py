@@ -331,7 +331,6 @@ class _AnchoredPatterns:
         # matches lead to the groups.
         self.anchor_finder = anchor_finder
         self.by_word: dict[int, list[_PatternGroup]] = {}
-        self.groups_by_word: dict[str, list[_PatternGroup]] = {}
         self.by_char: dict[str, list[_PatternGroup]] = {}
         self.by_class: dict[str, list[_PatternGroup]] = {}
         self.always: list[_PatternGroup] = []
@@ -380,7 +379,6 @@ class _AnchoredPatterns:
         if key not in self.by_word:
             self.anchor_finder.add(f"anchor|{word}", (word,))
         self.by_word.setdefault(key, []).append(group)
-        self.groups_by_word.setdefault(word, []).append(group)
 
     def __call__(self, doc: Doc, tokens: Tokens, anchors: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
         """Matches in `doc`, given the (match id, token index) of the anchor
@@ -715,7 +713,7 @@ def _token_tests(token: dict, offset: int, until: int | None = None) -> list[_To
 
 # --------------------------------------------------------------------------- all matchers of a language
 
-class _Key(NamedTuple):
+class MatchKey(NamedTuple):
     target: str
     id: str
     at_line_start: bool
@@ -724,7 +722,7 @@ class _Key(NamedTuple):
     not_before: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, target: str, id: str, match: Matchable) -> "_Key":
+    def of(cls, target: str, id: str, match: Matchable) -> "MatchKey":
         return cls(target, id, match.at_line_start, match.at_line_end, match.not_after, match.not_before)
 
     @property
@@ -777,17 +775,17 @@ class CompiledMatchers:
         self.phrases = _Phrases(nlp.vocab)
         self.patterns = _AnchoredPatterns(nlp, anchor_finder=self.phrases)
         self.urls = _UrlRules()
-        self.keys: dict[int, _Key] = {}          # match id -> what it finds
-        self.keys_by_name: dict[str, _Key] = {}  # "signal|id" / "label|id" -> what it finds
+        self.keys: dict[int, MatchKey] = {}          # match id -> what it finds
+        self.keys_by_name: dict[str, MatchKey] = {}  # "signal|id" / "label|id" -> what it finds
         self.phrase_list: list[tuple[str, tuple[str, ...]]] = []    # (name, words) of every phrase
         self.words = _phrase_words(nlp, ruleset)
-        entries = [(_Key.of(SIGNAL, signal.id, signal.match), signal.match) for signal in ruleset.signals]
-        entries += [(_Key.of(LABEL, label.id, label.match), label.match) for label in ruleset.labels.values()]
+        entries = [(MatchKey.of(SIGNAL, signal.id, signal.match), signal.match) for signal in ruleset.signals]
+        entries += [(MatchKey.of(LABEL, label.id, label.match), label.match) for label in ruleset.labels.values()]
         plans = iter(pattern_plans(self.patterns, [list(p) for _, match in entries for p in match.patterns]))
         for key, match in entries:
             self._add(key, match, plans)
 
-    def _add(self, key: _Key, match: Matchable, plans: Iterator[PatternPlan]) -> None:
+    def _add(self, key: MatchKey, match: Matchable, plans: Iterator[PatternPlan]) -> None:
         name = f"{key.target}|{key.id}"
         self.keys[self.nlp.vocab.strings.add(name)] = key
         self.keys_by_name[name] = key
@@ -875,7 +873,7 @@ def _plan_of(item: list) -> PatternPlan:
     return PatternPlan(frozenset(words), char, position, before, after)
 
 
-def _well_placed(key: _Key, tokens: Tokens, start: int, end: int) -> bool:
+def _well_placed(key: MatchKey, tokens: Tokens, start: int, end: int) -> bool:
     if key.at_line_start and not opens_line(tokens.text, tokens.starts[start]):
         return False
     if key.at_line_end and not ends_line(tokens.text, tokens.end_of(end - 1)):
@@ -914,7 +912,7 @@ def ends_line(text: str, end: int) -> bool:
 
 @dataclass(frozen=True)
 class _UrlRule:
-    key: _Key
+    key: MatchKey
     hosts: tuple[str, ...]
     any_tld: tuple[str, ...]                # "amazon.*" -> "amazon"
     params: tuple[tuple[str, frozenset[str]], ...]   # (key, allowed values or empty = any)
@@ -972,7 +970,7 @@ class _UrlRules:
         return sorted(set(found)) if found else found
 
 
-def _compile_url_rule(key: _Key, match: Matchable) -> _UrlRule:
+def _compile_url_rule(key: MatchKey, match: Matchable) -> _UrlRule:
     exact = tuple(h for h in match.hosts if not h.endswith(".*"))
     any_tld = tuple(h[:-2] for h in match.hosts if h.endswith(".*"))
     params = []

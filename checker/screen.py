@@ -37,7 +37,7 @@ import spacy.lang
 from spacy.language import Language
 
 from .matchers import (
-    CHARACTER_CLASSES, CURRENCY, LOWER_LITERALS, MAX_REMEMBERED, CompiledMatchers, Tokens, _Key, _TokenTest,
+    CHARACTER_CLASSES, CURRENCY, LOWER_LITERALS, MAX_REMEMBERED, CompiledMatchers, Tokens, MatchKey, _TokenTest,
     _literal_anchor, _required_literals, _token_class, _token_tests,
 )
 from .nlp import LONG_CHUNK, make_doc
@@ -67,15 +67,14 @@ class QuietScreen:
     and the entries (phrases, patterns, link rules) that count, by their
     requirements."""
 
-    def __init__(self, matchers: CompiledMatchers, counts: Callable[[_Key, bool], bool],
+    def __init__(self, matchers: CompiledMatchers, counts: Callable[[MatchKey, bool], bool],
                  languages: Iterable[str]) -> None:
         self.common = _common_words(languages)
         self.hashtag_tests: list[_TokenTest] = []
         self.classes: dict[str, tuple[re.Pattern, bool]] = {}     # atom -> (finder, on the lower-cased chunk)
         self.available_classes = matchers.patterns.classes
         # Per whether the text holds an @mention: what counts differs.
-        by_mentions = {mentions: self._entries(matchers, lambda key: counts(key, mentions), mentions)
-                       for mentions in (False, True)}
+        by_mentions = {mentions: self._entries(matchers, counts, mentions) for mentions in (False, True)}
         every = [entry for entries in by_mentions.values() for entry in entries]
         self.links = (frozenset([_LINK]),) in every
         self.enabled = all(every)                                 # an entry that requires nothing may match anywhere
@@ -172,20 +171,20 @@ class QuietScreen:
 
     # ------------------------------------------------------------------ building
 
-    def _entries(self, matchers: CompiledMatchers, counts: Callable[[_Key], bool],
+    def _entries(self, matchers: CompiledMatchers, counts: Callable[[MatchKey, bool], bool],
                  mentions: bool) -> list[tuple[Requirement, ...]]:
         """The requirements of every phrase, pattern and link rule whose hits
         count, in a text with an @mention or (`mentions` false) without:
         there, what needs an '@' cannot match."""
         entries = [tuple(frozenset([word]) for word in words) for name, words in matchers.phrase_list
-                   if counts(matchers.keys_by_name[name]) and (mentions or not any("@" in word for word in words))]
+                   if counts(matchers.keys_by_name[name], mentions) and (mentions or not any("@" in word for word in words))]
         for group in matchers.patterns.groups.values():
             for name, pattern, _ in group.patterns:
-                if counts(matchers.keys_by_name[name]):
+                if counts(matchers.keys_by_name[name], mentions):
                     requirements = self._pattern_requirements(pattern)
                     if mentions or frozenset([_AT]) not in requirements:
                         entries.append(requirements)
-        if any(counts(rule.key) for rule in matchers.urls.rules):
+        if any(counts(rule.key, mentions) for rule in matchers.urls.rules):
             entries.append((frozenset([_LINK]),))
         return entries
 

@@ -385,3 +385,12 @@ def test_records_sharing_a_key_set_are_each_read_from_their_own_values(tmp_path)
         ("a", "first", "en"), ("b", "second", "de"), ("c", "third", "en"), ("d", "fourth", None)]
     assert [p.metadata.get("Campaign") for p in posts] == ["spring", None, "autumn", None]
     assert len(posts[3].metadata) == 50 and posts[3].metadata["extra_0"] == "v0"
+
+
+def test_records_whose_keys_are_equal_but_not_alike_keep_their_own_names():
+    """1 == True as dictionary keys, but they name different fields."""
+    from checker.readers.pipeline import posts_from_values
+
+    posts = list(posts_from_values([{"text": "first", 1: "one"}, {"text": "second", True: "yes"}], "mem",
+                                   read_options()))
+    assert [p.metadata for p in posts] == [{"1": "one"}, {"True": "yes"}]

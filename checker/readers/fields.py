@@ -95,7 +95,10 @@ class _KeyPlan(NamedTuple):
 
 def _plan_of(record: Mapping) -> _KeyPlan:
     keys = tuple(record)
-    return _key_plan(keys) if len(keys) <= _MAX_PLANNED_KEYS else _key_plan.__wrapped__(keys)
+    if len(keys) <= _MAX_PLANNED_KEYS and all(type(key) is str for key in keys):
+        return _key_plan(keys)
+    # Kept plans are found by equal keys, and 1 == True == 1.0 fold differently.
+    return _key_plan.__wrapped__(keys)
 
 
 _MAX_PLANNED_KEYS = 64      # a record with more keys is planned afresh, not kept
